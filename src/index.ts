@@ -1,0 +1,42 @@
+// jaxts public entry point.
+import { registerBackend } from "./backends/backend.js";
+import { interpretBackend } from "./backends/interpret/index.js";
+import { installArrayMethods } from "./numpy/methods.js";
+
+registerBackend(interpretBackend);
+installArrayMethods();
+
+export * as numpy from "./numpy/index.js";
+export * as lax from "./lax/index.js";
+export * as tree from "./tree/index.js";
+export { config } from "./core/config.js";
+export { JaxArray as Array, ArrayImpl, memoryStats, isArray } from "./core/array.js";
+export type { ArrayLike } from "./core/array.js";
+export { ShapedArray } from "./core/aval.js";
+export type { DType } from "./core/dtypes.js";
+export { promoteTypes, resultType, finfo, iinfo } from "./core/dtypes.js";
+export {
+  ConcretizationTypeError,
+  TracerBoolConversionError,
+  TracerIntegerConversionError,
+  UnexpectedTracerError,
+} from "./core/errors.js";
+export {
+  grad,
+  valueAndGrad,
+  jvp,
+  vjp,
+  vjpWithAux,
+  linearize,
+  jacfwd,
+  jacrev,
+  hessian,
+  vmap,
+  jit,
+  makeJaxpr,
+  evalShape,
+  stopGradient,
+  ShapeDtypeStruct,
+} from "./transforms/api.js";
+export type { GradOptions, JacOptions, VmapOptions, JitOptions, JittedFunction } from "./transforms/api.js";
+export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";

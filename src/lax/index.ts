@@ -1,0 +1,2 @@
+// jax.lax: the primitive-level API.
+export * from "./core.js";

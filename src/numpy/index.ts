@@ -1,0 +1,3 @@
+// jax.numpy: the NumPy API on top of lax. Re-exports each family of functions.
+export * from "./core.js";
+export * from "./math.js";

@@ -1,0 +1,57 @@
+// Eager dispatch: an eager op is a one-equation jaxpr, compiled once per (primitive, input
+// avals, params) by the current backend and cached, so eager and jit share one code path.
+import { ArrayImpl } from "../core/array.js";
+import type { ShapedArray } from "../core/aval.js";
+import type { TypedArray } from "../core/dtypes.js";
+import type { Params, Primitive } from "../core/primitive.js";
+import { type Executable, getBackend } from "../backends/backend.js";
+import { Jaxpr, Var, ClosedJaxpr } from "../ir/jaxpr.js";
+
+const objIds = new WeakMap<object, number>();
+let nextObjId = 0;
+function objId(o: object): number {
+  let id = objIds.get(o);
+  if (id === undefined) objIds.set(o, (id = nextObjId++));
+  return id;
+}
+
+/** A string key for params; jaxprs and functions are keyed by identity. */
+export function paramsKey(params: Params): string {
+  return JSON.stringify(params, (_k, v) => {
+    if (v instanceof Jaxpr || v instanceof ClosedJaxpr || typeof v === "function") return `#${objId(v)}`;
+    if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+    return v;
+  });
+}
+
+const cache = new Map<string, Executable>();
+
+export function clearDispatchCache(): void {
+  cache.clear();
+}
+
+export function applyPrimitive(prim: Primitive, args: ArrayImpl[], params: Params): ArrayImpl[] {
+  const backend = getBackend();
+  const avals = args.map((a) => a.aval);
+  const key = `${backend.name}|${prim.name}|${avals.map((a) => a.key()).join(",")}|${paramsKey(params)}`;
+  let exe = cache.get(key);
+  if (exe === undefined) {
+    const outAvals = prim.abstractEval(avals, params);
+    const invars = avals.map((a) => new Var(a));
+    const outvars = outAvals.map((a) => new Var(a));
+    const jaxpr = new Jaxpr([], invars, [{ primitive: prim, inputs: invars, params, outBinders: outvars }], outvars);
+    exe = backend.compile(jaxpr);
+    cache.set(key, exe);
+  }
+  const outs = backend.run(exe, args.map((a) => a.buffer));
+  const outAvals = exe.jaxpr.outAvals;
+  return outs.map((b, i) => new ArrayImpl(outAvals[i]!, b, backend));
+}
+
+/** A concrete array from host data (copied into the current backend). */
+export function arrayFromData(data: TypedArray, aval: ShapedArray): ArrayImpl {
+  const backend = getBackend();
+  const buf = backend.allocate(aval.dtype, data.length);
+  backend.write(buf, data);
+  return new ArrayImpl(aval, buf, backend);
+}

@@ -1,0 +1,71 @@
+// Vectorization: the batching interpreter. A BatchTracer carries a value and the index of its
+// batch dimension (null when the value is the same for every batch element).
+import type { JaxArray } from "../core/array.js";
+import type { ShapedArray } from "../core/aval.js";
+import type { BDim, Params, Primitive } from "../core/primitive.js";
+import { MainTrace, Trace, Tracer, bind, fullLower, fullRaise, withNewMain } from "../core/trace.js";
+import { moveBatchAxis } from "../primitives/util.js";
+
+export class BatchTracer extends Tracer {
+  constructor(
+    trace: Trace,
+    readonly val: JaxArray,
+    readonly bdim: BDim,
+  ) {
+    super(trace);
+  }
+  get aval(): ShapedArray {
+    const a = this.val.aval;
+    if (this.bdim === null) return a;
+    return a.update({ shape: a.shape.filter((_, i) => i !== this.bdim) });
+  }
+  override fullLower(): JaxArray {
+    return this.bdim === null ? fullLower(this.val) : this;
+  }
+}
+
+export class BatchTrace extends Trace {
+  get axisSize(): number {
+    return (this.main.globalData as { axisSize: number }).axisSize;
+  }
+  pure(x: JaxArray): JaxArray {
+    return new BatchTracer(this, x, null);
+  }
+  processPrimitive(prim: Primitive, tracers: JaxArray[], params: Params): JaxArray[] {
+    const ts = tracers as BatchTracer[];
+    const vals = ts.map((t) => t.val);
+    const dims = ts.map((t) => t.bdim);
+    if (dims.every((d) => d === null)) return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
+    const [outs, outDims] = prim.batch(vals, dims, params, this.axisSize);
+    return outs.map((o, i) => new BatchTracer(this, o, outDims[i]!));
+  }
+}
+
+/** vmap of a function of flat arrays with per-input axes (null = not mapped). */
+export function vmapFlat(
+  f: (...xs: JaxArray[]) => JaxArray[],
+  axisSize: number,
+  inDims: BDim[],
+  outDims: BDim[] | ((nOut: number) => BDim[]),
+  args: JaxArray[],
+): JaxArray[] {
+  return withNewMain(BatchTrace, { axisSize }, (main: MainTrace) => {
+    const trace = new BatchTrace(main);
+    const ins = args.map((a, i) => new BatchTracer(trace, a, inDims[i]!));
+    const outs = f(...ins).map((o) => fullRaise(trace, o) as BatchTracer);
+    const od = typeof outDims === "function" ? outDims(outs.length) : outDims;
+    return outs.map((o, i) => {
+      const want = od[i]!;
+      if (want === null) {
+        if (o.bdim !== null) {
+          throw new Error(
+            "vmap has mapped output but out_axes is None (an output that varies along the mapped axis cannot be unmapped)",
+          );
+        }
+        return o.val;
+      }
+      const target = want < 0 ? want + o.aval.ndim + 1 : want;
+      return moveBatchAxis(o.val, o.bdim, target, axisSize);
+    });
+  });
+}
