@@ -1,9 +1,32 @@
 import { defineConfig } from "vitest/config";
+import type { Reporter } from "vitest/reporters";
+import type { RunnerTestFile, RunnerTask } from "vitest";
+
+/** Prints a plain "N passed, N failed, N skipped" closing line that any CI can read. */
+class PlainSummary implements Reporter {
+  onFinished(files: RunnerTestFile[] = []): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    const walk = (t: RunnerTask) => {
+      if (t.type === "test") {
+        const s = t.result?.state;
+        if (s === "pass") passed++;
+        else if (s === "fail") failed++;
+        else skipped++;
+      } else if ("tasks" in t) t.tasks.forEach(walk);
+      if (t.type === "suite" && t.result?.state === "fail" && t.tasks.length === 0) failed++;
+    };
+    files.forEach(walk);
+    console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  }
+}
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     pool: "forks",
+    reporters: ["default", new PlainSummary()],
   },
 });
