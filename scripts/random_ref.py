@@ -1119,6 +1119,17 @@ def self_check(verbose=True):
         _close(uniform(sub), 0.00729382, rtol=1e-6, what="uniform(split(key(0))[1])")
         _close(uniform(key(0), (3,)), [0.947667, 0.9785799, 0.33229148], rtol=1e-7,
                what="uniform(key(0), (3,))")
+        # docs/notebooks/thinking_in_jax.ipynb (executed 2025-08, default
+        # scheme): normal(key(43)), then three split-and-draw steps printed as
+        # full-precision Python floats.
+        kk = key(43)
+        _eq(normal(kk), f32("0.07520543"), "normal(key(43))")
+        draws = []
+        for _ in range(3):
+            kk, sub = split(kk)
+            draws.append(float(normal(sub)))
+        _eq(draws, [-1.9133632183074951, -1.4749839305877686, -0.36703771352767944],
+            "thinking_in_jax draws")
         # tests/random_test.py test_threefry_split_fold_in_symmetry.
         kk = key(72)
         _eq(split(kk, 3), np.stack([fold_in(kk, i) for i in range(3)]), "split/fold_in symmetry")
@@ -1145,6 +1156,21 @@ def self_check(verbose=True):
         views = [random_bits(k, n, (10 * 64 // n,)).view(np.uint32) for n in (8, 16, 32)]
         _eq(views[0], views[2], "8-bit view")
         _eq(views[1], views[2], "16-bit view")
+        # docs/notebooks/Common_Gotchas_in_JAX.ipynb (executed 2024, legacy
+        # scheme at the time): normal of key(0), then of successive subkeys.
+        kk = PRNGKey(0)
+        _eq(normal(kk, (1,)), f32([-0.20584226]), "normal(PRNGKey(0), (1,))")
+        kk, sub = split(kk)
+        _eq(sub, [2718843009, 1272950319], "gotchas subkey 1")
+        _eq(normal(sub, (1,)), f32([-1.2515389]), "gotchas normal 1")
+        kk, sub = split(kk)
+        _eq(normal(sub, (1,)), f32([-0.58665055]), "gotchas normal 2")
+        _eq([normal(s_, (1,))[0] for s_ in split(kk, 4)[1:]],
+            f32([-0.37533438, 0.98645043, 0.14553197]), "gotchas normals 3")
+        # docs/notebooks/quickstart.ipynb (legacy scheme): normal(PRNGKey(0), (10,)).
+        _eq(normal(PRNGKey(0), (10,)), f32([-0.3721109, 0.26423115, -0.18252768, -0.7368197,
+                                            -0.44030377, -0.1521442, -0.67135346, -0.5908641,
+                                            0.73168886, 0.5673026]), "normal(PRNGKey(0), (10,))")
         # tests/random_test.py test_loggamma_nan_corner_case.
         _close(loggamma(wrap_key_data([3200590325, 713258242]), 0.0), -4.595436, rtol=1e-6,
                what="loggamma corner case")
