@@ -59,7 +59,14 @@ for (const threads of [1, 2]) {
     const dataBase = work + Math.max(kernels.f32.workspaceBytes(), kernels.f64.workspaceBytes());
 
     for (const dtype of ["f32", "f64"] as const) {
-      const Arr = dtype === "f32" ? Float32Array : Float64Array;
+      type Arr = Float32Array | Float64Array;
+      const Arr = {
+        /** A view of `len` elements at byte offset `off` of the pool's memory. */
+        at: (off: number, len: number): Arr =>
+          dtype === "f32" ? new Float32Array(memory.buffer, off, len) : new Float64Array(memory.buffer, off, len),
+        random: (len: number, next: () => number): Arr =>
+          dtype === "f32" ? Float32Array.from({ length: len }, next) : Float64Array.from({ length: len }, next),
+      };
       const tol = dtype === "f32" ? 1e-5 : 1e-13;
       const kern = kernels[dtype];
       const E = kern.itemsize;
@@ -68,14 +75,14 @@ for (const threads of [1, 2]) {
         const next = rng(1);
         for (const [m, k, n] of SIZES) {
           for (const [tA, tB] of TRANS) {
-            const a = Arr.from({ length: m * k }, next);
-            const b = Arr.from({ length: k * n }, next);
+            const a = Arr.random(m * k, next);
+            const b = Arr.random(k * n, next);
             const aP = dataBase, bP = aP + m * k * E + 64, cP = bP + k * n * E + 64;
-            new Arr(memory.buffer, aP, m * k).set(a);
-            new Arr(memory.buffer, bP, k * n).set(b);
-            new Arr(memory.buffer, cP, m * n).fill(NaN); // must be overwritten, not added to
+            Arr.at(aP, m * k).set(a);
+            Arr.at(bP, k * n).set(b);
+            Arr.at(cP, m * n).fill(NaN); // must be overwritten, not added to
             kern.run({ a: aP, b: bP, c: cP, m, n, k, transA: tA, transB: tB }, work);
-            const got = new Arr(memory.buffer, cP, m * n);
+            const got = Arr.at(cP, m * n);
             const err = maxRelErr(got, naive(a, b, m, k, n, tA, tB), k);
             expect(err, `${m}x${k}x${n} transA=${tA} transB=${tB}`).toBeLessThan(tol);
           }
@@ -85,15 +92,15 @@ for (const threads of [1, 2]) {
       it(`${dtype}: accumulates into strided C, batched, with K = 0`, () => {
         const next = rng(2);
         const [m, k, n, batch, ldc] = [19, 23, 11, 3, 16];
-        const a = Arr.from({ length: batch * m * k }, next);
-        const b = Arr.from({ length: k * n }, next); // shared by every batch entry (stride 0)
-        const c0 = Arr.from({ length: batch * m * ldc }, next);
+        const a = Arr.random(batch * m * k, next);
+        const b = Arr.random(k * n, next); // shared by every batch entry (stride 0)
+        const c0 = Arr.random(batch * m * ldc, next);
         const aP = dataBase, bP = aP + a.length * E + 64, cP = bP + b.length * E + 64;
-        new Arr(memory.buffer, aP, a.length).set(a);
-        new Arr(memory.buffer, bP, b.length).set(b);
-        new Arr(memory.buffer, cP, c0.length).set(c0);
+        Arr.at(aP, a.length).set(a);
+        Arr.at(bP, b.length).set(b);
+        Arr.at(cP, c0.length).set(c0);
         kern.run({ a: aP, b: bP, c: cP, m, n, k, ldc, accumulate: true, batch, strideB: 0, strideC: m * ldc }, work);
-        const got = new Arr(memory.buffer, cP, c0.length);
+        const got = Arr.at(cP, c0.length);
         for (let q = 0; q < batch; q++) {
           const want = naive(a.subarray(q * m * k, (q + 1) * m * k), b, m, k, n, false, false);
           for (let i = 0; i < m; i++) {
@@ -105,7 +112,7 @@ for (const threads of [1, 2]) {
           }
         }
         kern.run({ a: aP, b: bP, c: cP, m, n, k: 0 }, work);
-        expect(Array.from(new Arr(memory.buffer, cP, m * n)).every((x) => x === 0)).toBe(true);
+        expect(Array.from(Arr.at(cP, m * n)).every((x) => x === 0)).toBe(true);
       });
     }
 
