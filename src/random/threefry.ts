@@ -54,3 +54,32 @@ export function threefry2x32(
   }
   return [y0, y1];
 }
+
+/**
+ * Elementwise form: hash counters (x0[i], x1[i]) under per-element keys
+ * (k0[i], k1[i]). All four arrays have the same length (the primitive's
+ * reference kernel; its operands are already broadcast to one shape).
+ */
+export function threefry2x32Elementwise(
+  k0: ArrayLike<number>,
+  k1: ArrayLike<number>,
+  x0: ArrayLike<number>,
+  x1: ArrayLike<number>,
+): [Uint32Array, Uint32Array] {
+  const n = x0.length;
+  if (k0.length !== n || k1.length !== n || x1.length !== n) {
+    throw new Error(`threefry2x32: operands differ in length (${k0.length}, ${k1.length}, ${n}, ${x1.length})`);
+  }
+  const y0 = new Uint32Array(n);
+  const y1 = new Uint32Array(n);
+  const one0 = new Uint32Array(1);
+  const one1 = new Uint32Array(1);
+  for (let j = 0; j < n; j++) {
+    one0[0] = x0[j]!;
+    one1[0] = x1[j]!;
+    const [a, b] = threefry2x32(k0[j]!, k1[j]!, one0, one1);
+    y0[j] = a[0]!;
+    y1[j] = b[0]!;
+  }
+  return [y0, y1];
+}
