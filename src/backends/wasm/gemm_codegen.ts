@@ -261,7 +261,9 @@ export function buildGemmModule(cfg: GemmConfig): Uint8Array<ArrayBuffer> {
                   f.set(dst, () => f.op("i32.add", dst, () => f.op("i32.mul", kc, W * E)));
                 },
                 () => {
-                  // general or partial panel: element by element, zero padded
+                  // general or partial panel: element by element. The padding only feeds
+                  // tile rows/columns that edge() discards; zeroing it keeps stale bytes
+                  // (denormals, NaN) from slowing the multiply-adds down.
                   f.set(cnt, () => f.op("select", cnt, W, () => f.op("i32.lt_s", cnt, W)));
                   f.forRange(k, 0, kc, 1, () => {
                     f.set(q, p);

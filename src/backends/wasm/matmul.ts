@@ -95,7 +95,7 @@ export class GemmKernel {
     const feats = wasmFeatures();
     if (!feats.simd) throw new Error("the Wasm backend needs WebAssembly SIMD, which this runtime lacks");
     const shared = typeof SharedArrayBuffer !== "undefined" && pool.memory.buffer instanceof SharedArrayBuffer;
-    const base = defaultGemmConfig(options.dtype, feats.relaxedSimd, shared);
+    const base = defaultGemmConfig(options.dtype, options.config?.relaxed ?? feats.relaxedSimd, shared);
     this.config = { ...base, ...options.config, dtype: options.dtype, shared };
     if (this.config.relaxed && !feats.relaxedSimd) throw new Error("relaxed SIMD requested but not available");
     this.pool = pool;

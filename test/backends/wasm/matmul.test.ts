@@ -132,6 +132,32 @@ for (const threads of [1, 2]) {
       }
     });
 
+    it("is right with tiny blocking, other tiles and an unrolled k loop", () => {
+      // kc, mc and nc far below the sizes, so every blocking loop runs several times
+      const configs = [
+        { mr: 3, nr: 12, kc: 16, mc: 7, nc: 20, unroll: 4 },
+        { mr: 1, nr: 4, kc: 5, mc: 1, nc: 4, unroll: 2, relaxed: false },
+      ];
+      const next = rng(5);
+      for (const config of configs) {
+        const kern = new GemmKernel(pool, { dtype: "f32", config, parallelMinFlops: 0 });
+        const w = dataBase; // this kernel's workspace is small; operands go after it
+        const data = w + kern.workspaceBytes() + 64;
+        for (const [m, k, n] of [[37, 41, 43], [5, 3, 50]] as const) {
+          for (const [tA, tB] of TRANS) {
+            const a = Float32Array.from({ length: m * k }, next);
+            const b = Float32Array.from({ length: k * n }, next);
+            const aP = data, bP = aP + m * k * 4 + 64, cP = bP + k * n * 4 + 64;
+            new Float32Array(memory.buffer, aP, m * k).set(a);
+            new Float32Array(memory.buffer, bP, k * n).set(b);
+            kern.run({ a: aP, b: bP, c: cP, m, n, k, transA: tA, transB: tB }, w);
+            const err = maxRelErr(new Float32Array(memory.buffer, cP, m * n), naive(a, b, m, k, n, tA, tB), k);
+            expect(err, `${JSON.stringify(config)} ${m}x${k}x${n} ${tA} ${tB}`).toBeLessThan(1e-5);
+          }
+        }
+      }
+    });
+
     it("rejects out-of-bounds operands and bad sizes", () => {
       const size = memory.buffer.byteLength;
       expect(() => kernels.f32.run({ a: size - 16, b: 0, c: 0, m: 4, n: 4, k: 4 }, work)).toThrow(/outside/);
