@@ -19,7 +19,7 @@ import { PartialVal, partialEvalFlat } from "./partial_eval.js";
 import { UndefinedPrimal } from "../core/primitive.js";
 import { pjit_p, traceFlat } from "./jit.js";
 import { traceToJaxpr } from "./staging.js";
-import { prod } from "../core/shape.js";
+import { prod, shapeStr } from "../core/shape.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -90,8 +90,14 @@ export function jvp(f: Fn, primals: unknown[], tangents: unknown[]): [any, any] 
   }
   ps.forEach((p, i) => {
     const t = ts[i]!;
+    if (isFloat(p.dtype) && t.dtype !== p.dtype) {
+      throw new TypeError(
+        "primal and tangent arguments to jax.jvp do not match; dtypes must be equal, or in case of int/bool primal dtype " +
+          `the tangent dtype must be float0.Got primal dtype ${p.dtype} and so expected tangent dtype ${p.dtype}, but got tangent dtype ${t.dtype} instead.`,
+      );
+    }
     if (p.shape.join() !== t.shape.join()) {
-      throw new TypeError(`jvp called with different primal and tangent shapes;Got primal shape ${p.aval.str()} and tangent shape as ${t.aval.str()}`);
+      throw new TypeError(`jvp called with different primal and tangent shapes;Got primal shape ${shapeStr(p.shape)} and tangent shape as ${shapeStr(t.shape)}`);
     }
   });
   const [g, outDef] = flatFun(f, pdef, "jvp");
@@ -407,7 +413,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
       if (a === null || a === undefined) return null;
       const nd = xs[i]!.ndim;
       if (!Number.isInteger(a) || a < -nd || a >= nd) {
-        throw new RangeError(`vmap was requested to map its argument along axis ${a}, which implies that its rank should be at least ${a < 0 ? -a : a + 1}, but is only ${nd} (its shape is ${xs[i]!.aval.str()})`);
+        throw new RangeError(`vmap was requested to map its argument along axis ${a}, which implies that its rank should be at least ${a < 0 ? -a : a + 1}, but is only ${nd} (its shape is ${shapeStr(xs[i]!.shape)})`);
       }
       return a < 0 ? a + nd : a;
     });
@@ -415,12 +421,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
     dims.forEach((d, i) => d !== null && sizes.add(xs[i]!.shape[d]!));
     if (opts.axisSize !== undefined) sizes.add(opts.axisSize);
     if (sizes.size === 0) throw new TypeError("vmap must have at least one non-None value in in_axes");
-    if (sizes.size > 1) {
-      const lines = dims
-        .map((d, i) => (d === null ? null : `  * one axis had size ${xs[i]!.shape[d]}: axis ${d} of argument ${i} of type ${xs[i]!.aval.str()}`))
-        .filter((s) => s);
-      throw new TypeError(`vmap got inconsistent sizes for array axes to be mapped:\n${lines.join("\n")}`);
-    }
+    if (sizes.size > 1) throw new TypeError(inconsistentSizesMessage(args, xs, dims, opts.axisSize));
     const size = [...sizes][0]!;
     const [g, outDef] = flatFun(f, def, "vmap");
     let outDims: BDim[] = [];
@@ -439,6 +440,39 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
     return tree.unflatten(outDef(), outs);
   };
   return v;
+}
+
+/** Key paths of the leaves of the positional arguments, as JAX's keystr: args[0]['w'][1]. */
+function leafPaths(x: unknown, path: string, out: string[]): void {
+  if (x === null || x === undefined) return;
+  if (Array.isArray(x)) x.forEach((c, i) => leafPaths(c, `${path}[${i}]`, out));
+  else if (typeof x === "object" && !isArray(x) && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null)) {
+    for (const k of Object.keys(x).sort()) leafPaths((x as Record<string, unknown>)[k], `${path}['${k}']`, out);
+  } else if (typeof x === "object" && !isArray(x)) tree.leaves(x).forEach((_, i) => out.push(`${path}[${i}]`));
+  else out.push(path);
+}
+
+/** JAX's message for mapped axes of different sizes: the most common size first, one example each. */
+function inconsistentSizesMessage(args: unknown[], xs: JaxArray[], dims: (number | null)[], axisSize?: number): string {
+  const paths: string[] = [];
+  leafPaths(args, "args", paths);
+  const counts = new Map<number, { n: number; first: number }>();
+  dims.forEach((d, i) => {
+    if (d === null) return;
+    const sz = xs[i]!.shape[d]!;
+    const c = counts.get(sz);
+    if (c) c.n++;
+    else counts.set(sz, { n: 1, first: i });
+  });
+  const sorted = [...counts.entries()].sort((a, b) => b[1].n - a[1].n || a[1].first - b[1].first);
+  const lines: string[] = [];
+  if (axisSize !== undefined) lines.push(`  * the \`axis_size\` argument was ${axisSize}`);
+  sorted.forEach(([sz, { n, first }], k) => {
+    const ex = `axis ${dims[first]} of ${paths[first] ?? `args[${first}]`} of type ${xs[first]!.aval.longStr()}`;
+    if (n === 1) lines.push(`  * one axis had size ${sz}: ${ex}`);
+    else lines.push(`  * ${k === 0 ? "most" : "some"} axes (${n} of them) had size ${sz}, e.g. ${ex}`);
+  });
+  return `vmap got inconsistent sizes for array axes to be mapped:\n${lines.join(";\n")}`;
 }
 
 // ---- jit ----
