@@ -1,3 +1,4 @@
 // jax.lax: the primitive-level API.
 export * from "./core.js";
+export * from "./reductions.js";
 export * from "./shape.js";
