@@ -1,4 +1,5 @@
 // jax.lax: the primitive-level API.
 export * from "./core.js";
 export * from "./reductions.js";
+export * from "./special.js";
 export * from "./shape.js";
