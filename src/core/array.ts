@@ -180,11 +180,11 @@ export abstract class JaxArray {
   }
   /** Indexing, as `x[idx]` in JAX; see `numpy.index` for the index forms. */
   get(...idx: unknown[]): JaxArray {
-    return arrayOps.index(this, idx.length === 1 ? idx[0] : idx);
+    return arrayOps.index(this, idx);
   }
   /** Functional updates: `x.at(idx).set(v)`, `.add(v)`, `.multiply(v)`, `.min(v)`, `.max(v)`, `.get()`. */
   at(...idx: unknown[]): IndexUpdateRef {
-    return new IndexUpdateRef(this, idx.length === 1 ? idx[0] : idx);
+    return new IndexUpdateRef(this, idx);
   }
 }
 

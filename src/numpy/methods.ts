@@ -11,5 +11,7 @@ export function installArrayMethods(): void {
     power: jnp.power,
     negative: jnp.negative,
     astype: (x: any, d: any) => jnp.array(x, { dtype: d }),
+    index: (x: any, idx: any) => jnp.index(x, ...idx),
+    indexUpdate: jnp.indexUpdate,
   });
 }
