@@ -9,6 +9,7 @@ import type { BDim, PrimitiveRules } from "../core/primitive.js";
 import { prod, shapeStr } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
 import * as lax from "../lax/core.js";
+import * as laxShape from "../lax/shape.js";
 import { reduceImpl } from "./shape.js";
 
 type AxesParams = { axes: number[] };
@@ -122,34 +123,39 @@ export const reduce_min_p: PrimitiveRules<AxesParams> = {
 // ---- reduce_prod ----
 
 /**
- * d prod(x) = Σ_i t_i · P_i with P_i = Π_{j≠i} x_j, computed without dividing by zero. Let Z be
- * the zero positions (a mask fixed at the primal point), xs = x with zeros replaced by 1,
- * pnz = Π xs (product of the nonzeros) and zsum = Σ_{j∈Z} x_j (value 0, tangent Σ_{j∈Z} t_j):
- *   |Z| = 0:             P_i = pnz / x_i
- *   |Z| = 1, i ∈ Z:      P_i = pnz
- *   |Z| = 1, i ∉ Z:      P_i = (pnz / x_i) · zsum
- *   |Z| ≥ 2:             P_i = 0
- * With the mask held fixed each case is the exact polynomial Π_{j≠i} x_j when |Z| ≤ 1, so the
- * rule is exact to every order there; with two or more zeros the first derivative is exact
- * (all P_i vanish) but higher derivatives drop the terms that pair two zero entries.
+ * JAX's reduce_prod jvp: the jvp of a balanced tree of pairwise products. The reduced axes are
+ * moved to the front and flattened to one axis of length n; each level multiplies the first
+ * half by the second (padding an odd second half with x = 1, t = 0) and carries the product
+ * rule's tangent t1·x2 + x1·t2. Only multiplications are involved, so the rule is exact with
+ * zeros in the input and, being made of lax ops, to every order; it costs O(n) work in
+ * ⌈log2 n⌉ levels.
  */
 function reduceProdJvp([x]: JaxArray[], [t]: JaxArray[], params: AxesParams): [JaxArray[], (JaxArray | null)[]] {
   const ans = bind1(reduce_prod_p, [x!], params);
   if (!isFloat(x!.dtype)) return [[ans], [null]];
   const { axes } = params;
   const kept = keptDims(x!.ndim, axes);
-  const back = (v: JaxArray) => lax.broadcastInDim(v, x!.shape, kept);
-  const one = lax.fullLike(x!, 1);
-  const zero = lax.zerosLike(x!);
-  const isZero = lax.eq(x!, zero);
-  const xs = lax.select(isZero, one, x!);
-  const pnz = back(bind1(reduce_prod_p, [xs], params));
-  const nz = back(lax.reduceSum(lax.convertElementType(isZero, x!.dtype), axes));
-  const zsum = back(lax.reduceSum(lax.select(isZero, x!, zero), axes));
-  const oneZero = lax.select(isZero, one, zsum);
-  const factor = lax.select(lax.eq(nz, zero), one, lax.select(lax.eq(nz, one), oneZero, zero));
-  const others = lax.mul(lax.div(pnz, xs), factor);
-  return [[ans], [lax.reduceSum(lax.mul(t!, others), axes)]];
+  const n = prod(axes.map((a) => x!.shape[a]!));
+  if (n === 0) return [[ans], [lax.full(ans.shape, 0, t!.dtype, t!.weakType)]];
+  const toFront = (v: JaxArray) => lax.reshape(lax.transpose(v, [...axes, ...kept]), [n, ...kept.map((i) => x!.shape[i]!)]);
+  let xs = toFront(x!);
+  let ts = toFront(t!);
+  while (xs.shape[0]! > 1) {
+    const m = xs.shape[0]!;
+    const h = Math.ceil(m / 2);
+    const x1 = laxShape.sliceInDim(xs, 0, h, 1, 0);
+    const t1 = laxShape.sliceInDim(ts, 0, h, 1, 0);
+    let x2 = laxShape.sliceInDim(xs, h, m, 1, 0);
+    let t2 = laxShape.sliceInDim(ts, h, m, 1, 0);
+    if (m - h !== h) {
+      const cfg = xs.shape.map((_, i): [number, number, number] => (i === 0 ? [0, 1, 0] : [0, 0, 0]));
+      x2 = laxShape.pad(x2, 1, cfg);
+      t2 = laxShape.pad(t2, 0, cfg);
+    }
+    ts = lax.add(lax.mul(t1, x2), lax.mul(x1, t2));
+    xs = lax.mul(x1, x2);
+  }
+  return [[ans], [lax.reshape(ts, ans.shape)]];
 }
 
 function mulOp(d: DType): (a: number, v: number) => number {

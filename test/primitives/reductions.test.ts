@@ -157,12 +157,16 @@ describe("derivatives", () => {
     checkGrads((a: JaxArray) => lax.reduceProd(a, [0]), [s], 2);
   });
 
-  it("reduce_prod: exact at zeros (order 2 with one zero per row, order 1 with two)", () => {
+  it("reduce_prod: exact at zeros to second order (one, two and three zeros; odd and even lengths)", () => {
     const one = jnp.array([[0.5, 0, 1.5, -2], [3, 1.25, 0, 0.75]], { dtype: "float64" });
     checkGrads((a: JaxArray) => lax.reduceProd(a, [1]), [one], 2);
-    checkGrads((a: JaxArray) => lax.reduceProd(a, [0]), [jnp.array([0.5, 0, 1.5, -2], { dtype: "float64" })], 2);
-    const two = jnp.array([[0.5, 0, 1.5, 0], [0, 0, 0, 0.75]], { dtype: "float64" });
-    checkGrads((a: JaxArray) => lax.reduceProd(a, [1]), [two], 1);
+    const two = jnp.array([[0.5, 0, 1.5, 0, 2], [0, 0, 1.5, 0.75, -1]], { dtype: "float64" });
+    checkGrads((a: JaxArray) => lax.reduceProd(a, [1]), [two], 2);
+    checkGrads((a: JaxArray) => lax.reduceProd(a, [0]), [two], 2);
+    const three = jnp.array([0, 2, 0, 3, 0, 1.5, 0.5], { dtype: "float64" });
+    checkGrads((a: JaxArray) => lax.reduceProd(a, [0]), [three], 2);
+    const cube = jnp.array([[[0, 1.5], [2, 0]], [[0.5, 0], [1.25, 3]]], { dtype: "float64" });
+    checkGrads((a: JaxArray) => lax.reduceProd(a, [0, 2]), [cube], 2);
   });
 
   it("reduce_prod: gradient is the product of the other entries (brute force)", () => {
@@ -194,6 +198,25 @@ describe("derivatives", () => {
     const x = randArray([3, 4, 2], 4);
     for (let axis = 0; axis < 3; axis++) {
       for (const reverse of [false, true]) checkGrads((a: JaxArray) => lax.cumsum(a, axis, reverse), [x], 2);
+    }
+  });
+
+  it("vmap(grad f) and jit(grad f) ≡ a loop of grad f", () => {
+    const xs = randArray([4, 3, 5], 9, -1.5, 1.5);
+    const fs: ((a: JaxArray) => JaxArray)[] = [
+      (a) => lax.reduceSum(lax.sin(lax.reduceMax(a, [1])), [0]),
+      (a) => lax.reduceMin(lax.reduceProd(a, [0]), [0]),
+      (a) => lax.reduceSum(lax.mul(lax.cumsum(a, 1, true), lax.cumsum(a, 0)), [0, 1]),
+    ];
+    for (const f of fs) {
+      const g = grad(f);
+      const batched = vmap(g, { inAxes: 1 })(xs) as JaxArray;
+      const jitted = jit(g);
+      for (let i = 0; i < 3; i++) {
+        const want = g(take(xs, 1, i)) as JaxArray;
+        expectAllClose(take(batched, 0, i), want, { atol: 1e-12, rtol: 1e-12 });
+        expectAllClose(jitted(take(xs, 1, i)), want, { atol: 1e-12, rtol: 1e-12 });
+      }
     }
   });
 
