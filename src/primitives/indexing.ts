@@ -690,23 +690,26 @@ export const scatter_mul_p: PrimitiveRules<ScatterParams> = {
   jvp([x, idx, u], [tx, , tu], params) {
     const out = bind1(scatter_mul_p, [x!, idx!, u!], params);
     if (!isFloat(x!.dtype)) return [[out], [null]];
+    // out_j = x_j·P_j with P_j = Π_{i→j} u_i, so dP_j = Σ_i tu_i·c_i with c_i = Π_{k→j, k≠i} u_k,
+    // the product of the other updates at i's position. Without dividing by zero: c_i = P_j/u_i
+    // for u_i ≠ 0; for u_i = 0, with Z_j zero updates at j and P'_j the product of the nonzero
+    // ones, c_i = P'_j (Z_j = 1), P'_j·u_a for the other zero u_a (Z_j = 2; S_j − u_i, where S_j
+    // sums the zero updates, has u_a's tangent), 0 (Z_j ≥ 3). These are exact to all orders
+    // except third and higher derivatives where three or more zero updates meet.
     const sadd = (v: JaxArray) => bind1(scatter_add_p, [zeros(x!), idx!, v], params);
-    // out_j = x_j·P_j with P_j = Π_{i→j} u_i; dP_j = Σ_i tu_i Π_{k≠i} u_k. Without dividing by
-    // zero: with Z_j zero updates and P'_j the product of the nonzero ones, dP_j is
-    // P'_j·Σ tu_i/u_i (Z_j = 0), P'_j·tu_zero (Z_j = 1), 0 (Z_j ≥ 2).
-    let dP: JaxArray;
-    if (params.uniqueIndices) {
-      dP = sadd(tu!);
-    } else {
+    let c = ones(u!);
+    if (!params.uniqueIndices) {
+      const back = (v: JaxArray) => inverseGather(v, idx!, u!.shape, params, 0);
+      const smul = (v: JaxArray) => back(bind1(scatter_mul_p, [ones(x!), idx!, v], params));
       const isZero = lax.eq(u!, zeros(u!));
       const safeU = lax.select(isZero, ones(u!), u!);
-      const nZero = sadd(asFloat(isZero, u!));
-      const pNonzero = bind1(scatter_mul_p, [ones(x!), idx!, safeU], params);
-      const s1 = sadd(lax.select(isZero, zeros(u!), lax.div(tu!, safeU)));
-      const s0 = sadd(lax.select(isZero, tu!, zeros(u!)));
-      const one = lax.eq(nZero, ones(nZero));
-      dP = lax.select(lax.eq(nZero, zeros(nZero)), lax.mul(pNonzero, s1), lax.select(one, lax.mul(pNonzero, s0), zeros(x!)));
+      const nZero = back(sadd(asFloat(isZero, u!)));
+      const other = lax.sub(back(sadd(lax.select(isZero, u!, zeros(u!)))), u!);
+      const nz = (k: number) => lax.eq(nZero, lax.fullLike(nZero, k));
+      const cZero = lax.mul(smul(safeU), lax.select(nz(1), ones(u!), lax.select(nz(2), other, zeros(u!))));
+      c = lax.select(isZero, cZero, lax.div(smul(u!), safeU));
     }
+    const dP = sadd(lax.mul(tu!, c));
     return [[out], [lax.add(bind1(scatter_mul_p, [tx!, idx!, u!], params), lax.mul(x!, dP))]];
   },
   transpose([ct], [x, idx, u], params) {
