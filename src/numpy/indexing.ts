@@ -2,8 +2,9 @@
 // `x.at(...idx).set(v)`, `.add(v)`, `.multiply(v)`, `.min(v)`, `.max(v)`, `.get()`.
 //
 // Index forms (one argument per axis, as the entries of a Python index tuple):
-//   2, -1                 an integer; negative counts from the end. A JS number out of range raises
-//                         IndexError ("index 5 is out of bounds for axis 0 with size 3").
+//   2, -1                 an integer; negative counts from the end. JS numbers (alone or in JS
+//                         arrays) are checked: out of range raises NumPy's IndexError ("index 5 is
+//                         out of bounds for axis 0 with size 3"). Array indices are not (see below).
 //   "1:5", "::2", ":"     a slice, written as Python writes it ("::-1" reverses); or an object:
 //   s(1, 5, 2)            jnp.s(start, stop, step) (one argument is the stop, as Python's slice()),
 //   {start, stop, step}   or a plain object with any of these keys; null/undefined mean "omitted".
@@ -62,7 +63,8 @@ export class Slice {
     readonly step: SliceBound = null,
   ) {}
   toString(): string {
-    const p = (v: SliceBound) => (v === null || v === undefined ? "" : String(Number(v)));
+    const p = (v: SliceBound) =>
+      v === null || v === undefined ? "" : isArray(v) && !v.canConcretize() ? `<${v.aval.longStr()}>` : String(Number(v));
     return `${p(this.start)}:${p(this.stop)}${this.step === null || this.step === undefined ? "" : `:${p(this.step)}`}`;
   }
 }
@@ -572,8 +574,8 @@ function prepare(x: JaxArray, idx: readonly unknown[]): Canonical {
  * Slices are strings ("start:stop:step", each part optional, "::-1" reverses) or objects
  * (`jnp.s(start, stop, step)`, `{start, stop, step}`); `null` is newaxis; `"..."` is the
  * ellipsis; integer Arrays and JS integer arrays are advanced indices (broadcast together,
- * NumPy's placement of their dims); boolean Arrays and JS boolean arrays are masks. JS numbers out
- * of range raise IndexError; out-of-range Array indices are clamped (JAX's behavior).
+ * NumPy's placement of their dims); boolean Arrays and JS boolean arrays are masks (concrete only).
+ * JS numbers out of range raise IndexError; out-of-range Array indices are clamped (JAX's behavior).
  */
 export function index(x: ArrayLike, ...idx: Index[]): JaxArray {
   const a = lax.asArray(x);
