@@ -361,32 +361,33 @@ function inverseGather(x: JaxArray, idx: JaxArray, updatesShape: readonly number
 }
 
 /**
- * The start of the window of one index vector: start_index_map entries from the indices,
- * batching dims from the batch position, clamped (clip) or checked (fill). Returns null for a
- * window that is out of bounds in fill/drop mode.
+ * The flat operand offset of the window of each index vector (called with its batch position
+ * `g` and its number `b`): start_index_map entries come from the indices, batching dims from
+ * the batch position; starts are clamped (clip) or checked (fill/drop: null when the window is
+ * not wholly in bounds).
  */
-function windowStart(
+function windowOffsets(
   shape: readonly number[],
   winSize: readonly number[],
-  idxData: ArrayLike<number>,
-  idxOff: number,
+  idx: HostBuf,
   indexMap: readonly number[],
-  obd: readonly number[],
-  ibd: readonly number[],
-  batchIdx: readonly number[],
+  [obd, ibd]: [readonly number[], readonly number[]],
   clip: boolean,
-): number[] | null {
-  const start = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < indexMap.length; k++) {
-    const d = indexMap[k]!;
-    const hi = shape[d]! - winSize[d]!;
-    const v = Number(idxData[idxOff + k]);
-    if (clip) start[d] = clampTo(v, 0, hi);
-    else if (v < 0 || v > hi) return null;
-    else start[d] = v;
-  }
-  obd.forEach((d, i) => (start[d] = batchIdx[ibd[i]!]!));
-  return start;
+): (g: readonly number[], b: number) => number | null {
+  const istr = stridesOf(shape);
+  const nIdx = idx.shape[idx.shape.length - 1]!;
+  return (g, b) => {
+    let off = 0;
+    for (let k = 0; k < indexMap.length; k++) {
+      const d = indexMap[k]!;
+      const hi = shape[d]! - winSize[d]!;
+      const v = Number(idx.data[b * nIdx + k]);
+      if (!clip && (v < 0 || v > hi)) return null;
+      off += clampTo(v, 0, hi) * istr[d]!;
+    }
+    for (let i = 0; i < obd.length; i++) off += g[ibd[i]!]! * istr[obd[i]!]!;
+    return off;
+  };
 }
 
 export const gather_p: PrimitiveRules<GatherParams> = {
@@ -457,13 +458,14 @@ export const gather_p: PrimitiveRules<GatherParams> = {
     const dstSteps = dn.offsetDims.map((p) => ostr[p]!);
     const zeroSteps = winShape.map(() => 0);
     const fill = [fillValue ?? defaultFillValue(x!.dtype)];
-    const nIdx = idx!.shape[idx!.shape.length - 1]!;
+    const batching: [number[], number[]] = [dn.operandBatchingDims, dn.startIndicesBatchingDims];
+    const offsetOf = windowOffsets(shape, ss, idx!, dn.startIndexMap, batching, mode !== "fill");
     forEachIndex(idx!.shape.slice(0, -1), (g, b) => {
-      const start = windowStart(shape, ss, idx!.data, b * nIdx, dn.startIndexMap, dn.operandBatchingDims, dn.startIndicesBatchingDims, g, mode !== "fill");
+      const off = offsetOf(g, b);
       let dBase = 0;
       for (let j = 0; j < batchPos.length; j++) dBase += g[j]! * ostr[batchPos[j]!]!;
-      if (start === null) stridedCopy(fill, 0, zeroSteps, res, dBase, dstSteps, winShape);
-      else stridedCopy(x!.data, start.reduce((a, s, k) => a + s * istr[k]!, 0), srcSteps, res, dBase, dstSteps, winShape);
+      if (off === null) stridedCopy(fill, 0, zeroSteps, res, dBase, dstSteps, winShape);
+      else stridedCopy(x!.data, off, srcSteps, res, dBase, dstSteps, winShape);
     });
     return [res];
   },
@@ -563,13 +565,14 @@ function scatterImpl(
   const winSize = scatterWindowSizes(shape.length, dn, u!.shape);
   const srcSteps = dn.updateWindowDims.map((p) => ustr[p]!);
   const dstSteps = win.map((d) => istr[d]!);
-  const nIdx = idx!.shape[idx!.shape.length - 1]!;
+  const batching: [number[], number[]] = [dn.operandBatchingDims, dn.scatterIndicesBatchingDims];
+  const offsetOf = windowOffsets(shape, winSize, idx!, dn.scatterDimsToOperandDims, batching, mode === "clip");
   forEachIndex(idx!.shape.slice(0, -1), (g, b) => {
-    const start = windowStart(shape, winSize, idx!.data, b * nIdx, dn.scatterDimsToOperandDims, dn.operandBatchingDims, dn.scatterIndicesBatchingDims, g, mode === "clip");
-    if (start === null) return;
+    const off = offsetOf(g, b);
+    if (off === null) return;
     let sBase = 0;
     for (let j = 0; j < updScatterDims.length; j++) sBase += g[j]! * ustr[updScatterDims[j]!]!;
-    stridedCopy(u!.data, sBase, srcSteps, res, start.reduce((a, s, k) => a + s * istr[k]!, 0), dstSteps, winShape, combine);
+    stridedCopy(u!.data, sBase, srcSteps, res, off, dstSteps, winShape, combine);
   });
   return res;
 }
