@@ -2,3 +2,13 @@
 export * from "./core.js";
 export * from "./math.js";
 export * from "./indexing.js";
+export * from "./creation.js";
+export * from "./reductions.js";
+export * from "./manipulation.js";
+export * from "./products.js";
+export * from "./einsum.js";
+export * from "./ufuncs.js";
+export * from "./logic.js";
+export { AxisError } from "./util.js";
+// The public broadcastArrays(...xs) (core.ts has a variant taking an operation name for errors).
+export { broadcastArrays } from "./manipulation.js";
