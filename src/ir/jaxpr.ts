@@ -4,6 +4,7 @@ import { ShapedArray } from "../core/aval.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import type { JaxArray } from "../core/array.js";
 import { isFloat } from "../core/dtypes.js";
+import * as pp from "./pretty.js";
 
 let varCount = 0;
 export class Var {
@@ -44,7 +45,7 @@ export class Jaxpr {
     return this.outvars.map((v) => v.aval);
   }
   toString(): string {
-    return printJaxpr(this, new Namer(), 0);
+    return printJaxpr(this);
   }
 }
 
@@ -68,6 +69,10 @@ export class ClosedJaxpr {
 }
 
 // ---- Printing (JAX's format) ------------------------------------------------------------------
+// The same document structure as JAX's pp_jaxpr, laid out by a Wadler–Lindig printer in 80
+// columns: a jaxpr fits on one line (equations separated by "; ") or breaks into one equation per
+// line; parameters print sorted by name (with `name` first, as JAX prints pjit); variables are
+// named a, b, ..., z, ba, ... in order of appearance, continuing into nested jaxprs.
 
 class Namer {
   private names = new Map<Var, string>();
@@ -92,54 +97,108 @@ function varName(i: number): string {
   return s;
 }
 
+/** A float as Python's repr of a NumPy scalar of its dtype prints it (shortest round trip). */
+function pyFloat(v: number, dtype: string): string {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  let x = v;
+  if (dtype === "float32" || dtype === "float16" || dtype === "bfloat16") {
+    for (let p = 1; p <= 17; p++) {
+      const t = Number(v.toPrecision(p));
+      if (Math.fround(t) === Math.fround(v)) {
+        x = t;
+        break;
+      }
+    }
+  }
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e16 || a < 1e-4)) {
+    const [m, e] = x.toExponential().split("e");
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  const s = String(x);
+  return Number.isInteger(x) ? `${s}.0` : s;
+}
+
 export function formatLiteral(l: Literal): string {
   const v = l.val;
-  let s: string;
-  if (l.aval.dtype === "bool") s = v ? "True" : "False";
-  else if (isFloat(l.aval.dtype)) {
-    s = Number.isInteger(v) && Math.abs(v) < 1e16 ? v.toFixed(1) : Number.isNaN(v) ? "nan" : !Number.isFinite(v) ? (v > 0 ? "inf" : "-inf") : String(v);
-  } else s = String(v);
+  const d = l.aval.dtype;
+  const s = d === "bool" ? (v ? "True" : "False") : isFloat(d) ? pyFloat(v, d) : String(v);
   return `${s}:${l.aval.str()}`;
 }
 
-function formatParam(v: unknown, namer: Namer, indent: number): string {
+function formatParam(v: unknown, namer: Namer): pp.Doc {
+  if (v instanceof ClosedJaxpr) return ppJaxpr(v.jaxpr, namer);
+  if (v instanceof Jaxpr) return ppJaxpr(v, namer);
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Jaxpr || x instanceof ClosedJaxpr)) {
+    // A tuple of jaxprs (cond's branches), one per line when they do not fit.
+    const items = v.map((x) => ppJaxpr(x instanceof ClosedJaxpr ? x.jaxpr : (x as Jaxpr), namer));
+    return pp.group(pp.concat(pp.nest(2, pp.concat(pp.text("("), pp.brk(""), pp.join(pp.brk(), items))), pp.brk(""), pp.text(")")));
+  }
+  return pp.text(formatValue(v));
+}
+
+function formatValue(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return Number.isNaN(v) ? "nan" : String(v);
   if (typeof v === "string") return v;
   if (Array.isArray(v)) {
-    const items = v.map((x) => formatParam(x, namer, indent));
+    const items = v.map(formatValue);
     return `(${items.join(", ")}${items.length === 1 ? "," : ""})`;
   }
-  if (v instanceof ClosedJaxpr) return printJaxpr(v.jaxpr, new Namer(), indent + 2);
-  if (v instanceof Jaxpr) return printJaxpr(v, new Namer(), indent + 2);
   if (v instanceof ShapedArray) return v.str();
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
     if (typeof o["toString"] === "function" && o["toString"] !== Object.prototype.toString) return String(v);
-    return `{${Object.entries(o).map(([k, x]) => `${k}=${formatParam(x, namer, indent)}`).join(", ")}}`;
+    return `{${Object.entries(o).map(([k, x]) => `${k}=${formatValue(x)}`).join(", ")}}`;
   }
   return String(v);
 }
 
-function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
-  const atom = (a: Atom) => (a instanceof Literal ? formatLiteral(a) : namer.name(a));
-  const binder = (v: Var) => `${namer.name(v)}:${v.aval.str()}`;
-  const consts = j.constvars.map(binder).join(" ");
-  const ins = j.invars.map(binder).join(" ");
-  const eqnLines = j.eqns.map((e) => {
-    const outs = e.outBinders.map(binder).join(" ");
-    const ps = Object.entries(e.params).filter(([, v]) => v !== undefined);
-    const params = ps.length ? `[${ps.map(([k, v]) => `${k}=${formatParam(v, namer, indent + 4)}`).join(" ")}]` : "";
-    return `${outs} = ${e.primitive.name}${params} ${e.inputs.map(atom).join(" ")}`.trimEnd();
-  });
-  const outs = j.outvars.map(atom);
-  const outStr = `(${outs.join(", ")}${outs.length === 1 ? "," : ""})`;
-  const head = `{ lambda ${consts}${consts ? "" : ""}; ${ins}. let`;
-  const oneLine = `${head}${eqnLines.length ? " " + eqnLines.join(" ") : ""} in ${outStr} }`;
-  if (oneLine.length + indent <= 80 && !oneLine.includes("\n") && eqnLines.length <= 1) return oneLine;
-  const pad = " ".repeat(indent);
-  return [head, ...eqnLines.map((l) => `${pad}    ${l}`), `${pad}  in ${outStr} }`].join("\n");
+/** A list of variables (with types for binders), breaking only where the line is full. */
+function ppVars(atoms: readonly Atom[], namer: Namer, binders: boolean, sep = ""): pp.Doc {
+  const docs = atoms.map((a) =>
+    pp.text(a instanceof Literal ? formatLiteral(a) : binders ? `${namer.name(a)}:${a.aval.str()}` : namer.name(a)),
+  );
+  return pp.nest(2, pp.group(pp.join(pp.concat(pp.text(sep), pp.group(pp.brk())), docs)));
+}
+
+function ppEqn(e: JaxprEqn, namer: Namer): pp.Doc {
+  const lhs = ppVars(e.outBinders, namer, true);
+  const keys = Object.keys(e.params)
+    .filter((k) => e.params[k] !== undefined)
+    .sort((a, b) => (a === "name" ? -1 : b === "name" ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  const kvs = keys.map((k) => pp.concat(pp.text(`${k}=`), formatParam(e.params[k], namer)));
+  const params = kvs.length
+    ? pp.group(pp.concat(pp.nest(2, pp.concat(pp.text("["), pp.brk(""), pp.join(pp.brk(), kvs))), pp.brk(""), pp.text("]")))
+    : pp.nil;
+  const rhs = [pp.text(e.primitive.name), params, pp.concat(pp.text(" "), ppVars(e.inputs, namer, false))];
+  return e.outBinders.length ? pp.concat(lhs, pp.text(" = "), ...rhs) : pp.concat(...rhs);
+}
+
+function ppJaxpr(j: Jaxpr, namer: Namer): pp.Doc {
+  const constvars = ppVars(j.constvars, namer, true);
+  const invars = ppVars(j.invars, namer, true);
+  const eqns = pp.join(pp.brk("; "), j.eqns.map((e) => ppEqn(e, namer)));
+  const outs = pp.concat(pp.text("("), ppVars(j.outvars, namer, false, ","), pp.text(j.outvars.length === 1 ? ",)" : ")"));
+  return pp.concat(
+    pp.group(
+      pp.nest(
+        2,
+        pp.concat(
+          pp.text("{ lambda "), constvars, pp.text("; "), invars, pp.text(". let"),
+          pp.nest(2, pp.concat(pp.brk(), eqns)), pp.brk(), pp.text("in "), outs,
+        ),
+      ),
+    ),
+    pp.text(" }"),
+  );
+}
+
+function printJaxpr(j: Jaxpr): string {
+  return pp.format(ppJaxpr(j, new Namer()), 80);
 }
 
 // ---- Type checking ----------------------------------------------------------------------------

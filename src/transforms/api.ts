@@ -546,6 +546,7 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
     return tree.unflatten(entry.outDef, outs);
   }) as JittedFunction;
   Object.defineProperty(jitted, "traceCount", { get: () => traceCount });
+  Object.defineProperty(jitted, "name", { value: name });
   jitted.clearCache = () => cache.clear();
   jitted.lower = (...args: any[]) => makeJaxpr(f, { staticArgnums: opts.staticArgnums })(...args);
   return jitted;
