@@ -7,6 +7,9 @@ export class JaxError extends Error {
   }
 }
 
+/** NumPy's ValueError: a value (not a type) is wrong, e.g. an axis out of range or ragged data. */
+export class ValueError extends JaxError {}
+
 export class ConcretizationTypeError extends JaxError {
   constructor(what: string, context = "") {
     super(

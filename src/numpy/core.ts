@@ -17,6 +17,7 @@ import {
   typedArrayFor,
 } from "../core/dtypes.js";
 import { broadcastShapes } from "../core/shape.js";
+import { ValueError } from "../core/errors.js";
 import { arrayFromData } from "../runtime/dispatch.js";
 import * as lax from "../lax/core.js";
 
@@ -72,12 +73,7 @@ function nestedShape(data: unknown, shape: number[], flat: (number | boolean)[],
   }
 }
 
-export class ValueError extends Error {
-  constructor(msg: string) {
-    super(msg);
-    this.name = "ValueError";
-  }
-}
+export { ValueError };
 
 function inferDType(kinds: Set<string>): DType {
   const ks = [...kinds];
