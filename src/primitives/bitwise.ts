@@ -43,8 +43,8 @@ export const xor_p = logical("xor", (x, y) => x ^ y, (x, y) => x ^ y);
 export const not_p = elementwise({
   name: "not",
   cls: "intOrBool",
-  f: (x) => (x ? 0 : 1),
-  fInt: (d) => (is64(d) ? (x) => fromBig(d, ~BigInt(x)) : (x) => ~x),
+  f: (x) => ~x,
+  fInt: (d) => (d === "bool" ? (x) => (x ? 0 : 1) : is64(d) ? (x) => fromBig(d, ~BigInt(x)) : (x) => ~x),
   jvp: () => [null],
 });
 

@@ -2,7 +2,7 @@
 // reference kernels, batching) and small helpers used by many rules.
 import { ShapedArray } from "../core/aval.js";
 import type { JaxArray } from "../core/array.js";
-import { type DType, type TypedArray, isBool, isFloat, isInt, isUnsignedInt, typedArrayFor } from "../core/dtypes.js";
+import { type DType, type TypedArray, isBool, isFloat, isInt, typedArrayFor } from "../core/dtypes.js";
 import type { BDim, HostBuf, Params, Primitive, PrimitiveRules, UndefinedPrimal } from "../core/primitive.js";
 import { shapeEq, shapeStr } from "../core/shape.js";
 import { bind } from "../core/trace.js";
@@ -97,7 +97,7 @@ export interface ElementwiseSpec<P extends Params = Params> {
   cls: DTypeClass;
   /** Scalar kernel for floating (and default) dtypes. */
   f: Kernel;
-  /** Kernel for integer dtypes, if it differs (e.g. truncating division). */
+  /** Kernel for integer and bool dtypes, if it differs (e.g. truncating division, bool add = or). */
   fInt?: (d: DType) => Kernel;
   outDType?: (d: DType) => DType;
   jvp: (primals: JaxArray[], tangents: JaxArray[], outs: JaxArray[], params: P) => (JaxArray | null)[];
@@ -117,7 +117,7 @@ export function elementwise<P extends Params = Params>(spec: ElementwiseSpec<P>)
     batch: (args, dims, params, size) => batchElementwise(prim)(args, dims, params, size),
     impl(ins, _params, outAvals) {
       const d = ins[0]!.dtype;
-      const k = spec.fInt && (isInt(d) || isUnsignedInt(d)) ? spec.fInt(d) : spec.f;
+      const k = spec.fInt && (isInt(d) || isBool(d)) ? spec.fInt(d) : spec.f;
       return [mapKernel(k, ins, outAvals[0]!.dtype)];
     },
   };

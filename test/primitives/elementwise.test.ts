@@ -23,6 +23,7 @@ interface Fixture {
   elementwise: Case[];
   special64: Record<string, { x: number[]; out: Num[] }>;
   integer: Record<string, Record<string, Num[]>>;
+  bool: Record<string, boolean[]>;
   iota: { shape: number[]; dimension: number; dtype: string; out: number[] }[];
 }
 const FIX = JSON.parse(readFileSync(new URL("../fixtures/special.json", import.meta.url), "utf8")) as Fixture;
@@ -244,6 +245,19 @@ describe("integer arithmetic against NumPy", () => {
       expectAllClose(lax.rem(x, ys), d.rem!.map(decode), exact);
     });
   }
+});
+
+describe("bool arithmetic against NumPy", () => {
+  it("add is logical or, mul is logical and, max/min are or/and (np.add etc. on bools)", () => {
+    const b = FIX.bool;
+    const x = jnp.array(b.x!);
+    const y = jnp.array(b.y!);
+    for (const [f, want] of [[lax.add, b.or], [lax.mul, b.and], [lax.max, b.or], [lax.min, b.and]] as const) {
+      const out = f(x, y);
+      expect(out.dtype).toBe("bool");
+      expectAllClose(out, Float64Array.from(want!, Number), { atol: 0, rtol: 0 });
+    }
+  });
 });
 
 // ---- iota, is_finite, nextafter ----
