@@ -5,7 +5,7 @@
 // check that checkGrads itself catches wrong derivatives.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config, jvp, grad, vmap, numpy as jnp, lax, stopGradient } from "../../src/index.js";
+import { config, jit, jvp, grad, vmap, numpy as jnp, lax, stopGradient } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { elementwise } from "../../src/primitives/util.js";
 import { bind1 } from "../../src/core/trace.js";
@@ -184,6 +184,18 @@ describe("vmap ≡ loop", () => {
     const expected = [0, 1, 2].flatMap((r) => Array.from(g(f32([c.args[0]![r]!]).reshape([]), f32(c.args[1]!.slice(4 * r, 4 * r + 4))).dataSync(), Number));
     expectAllClose(vmap(g)(los, x!), Float64Array.from(expected), { atol: 0, rtol: 0 });
     expectAllClose(vmap(lax.clamp, { inAxes: [0, null, 0] })(lo!, f32(c.args[1]!.slice(0, 4)), hi!), loop(opFor(c), c.args, [false, true, false]), { atol: 0, rtol: 0 });
+  });
+});
+
+describe("jit ≡ eager", () => {
+  it("every float case, and iota inside jit", () => {
+    for (const c of floatCases) {
+      const args = c.args.map((a) => f32(a));
+      expectAllClose(jit(opFor(c))(...args), opFor(c)(...args), { atol: 0, rtol: 0, msg: c.name });
+    }
+    const f = (x: JaxArray) => lax.mul(x, lax.iota("float32", 12));
+    const x = f32(floatCases[0]!.args[0]!);
+    expectAllClose(jit(f)(x), f(x), { atol: 0, rtol: 0 });
   });
 });
 
