@@ -240,6 +240,9 @@ def reductions():
     case("average", x, axis=(0, 2))
     case("average", x, axis=1, weights=w, returned=True)
     case("average", i8)
+    case("average", x, weights=normal(4), raises=TypeError, exact_msg=True)
+    case("average", x, axis=1, weights=normal(4, 1), raises=TypeError, exact_msg=True)
+    case("average", x, axis=1, weights=normal(5), raises=ValueError, exact_msg=True)
     s = np.where(bools(4, 5), normal(4, 5), np.float32(np.nan)).astype(np.float32)
     s[0, :] = np.nan
     for fn in ("nansum", "nanprod", "nanmax", "nanmin", "nanmean"):
@@ -376,6 +379,16 @@ def products():
     case("matmul", normal(6, 3, 4), v)
     case("matmul", normal(1, 3, 4), normal(2, 1, 4, 2))
     case("matmul", ints(-3, 3, 2, 3), ints(-3, 3, 3, 2, dtype=np.int8))
+    # preferredElementType (JAX only): NumPy computes in that dtype.
+    widen = lambda f: lambda a, b, preferred_element_type: f(a.astype(preferred_element_type), b.astype(preferred_element_type))
+    i8a, i8b = ints(-100, 100, 3, 4, dtype=np.int8), ints(-100, 100, 4, 2, dtype=np.int8)
+    case("dot", i8a, i8b, preferredElementType="int32", np_fn=widen(np.dot))
+    case("matmul", i8a, i8b, preferredElementType="int32", np_fn=widen(np.matmul))
+    case("matmul", A, B, preferredElementType="float32", np_fn=widen(np.matmul))
+    case("tensordot", i8a, i8b, [[1], [0]], ts=[i8a, i8b, {"axes": [[1], [0]], "preferredElementType": "int32"}],
+         np_fn=lambda a, b, ax: np.tensordot(a.astype(np.int32), b.astype(np.int32), ax))
+    case("einsum", "ij,jk->ik", i8a, i8b, preferredElementType="int32",
+         np_fn=lambda s, a, b, preferred_element_type: np.einsum(s, a.astype(np.int32), b.astype(np.int32)))
     case("matmul", A, normal(3, 5), raises=ValueError, exact_msg=True)
     case("matmul", normal(2, 3, 4), normal(3, 4, 5), raises=ValueError)
     case("vdot", A, normal(4, 3))

@@ -6,7 +6,7 @@ import type { ArrayLike, JaxArray } from "../core/array.js";
 import { isArray } from "../core/array.js";
 import { defaultInt } from "../core/dtypes.js";
 import * as lax from "../lax/index.js";
-import { ValueError, resultTypeOf, type DTypeLike } from "./core.js";
+import { ValueError, resultTypeOf, toDType, type DTypeLike } from "./core.js";
 import { moveaxis, ravel } from "./manipulation.js";
 import { sum } from "./reductions.js";
 import { canonAxis, canonAxes, isOptions, npShape, npShapeCompact } from "./util.js";
@@ -23,11 +23,18 @@ function promotePair(a: ArrayLike, b: ArrayLike): [JaxArray, JaxArray] {
   return [conv(a), conv(b)];
 }
 
+/** Keyword options of the products, as in jnp: the accumulation/output dtype. */
+export interface DotOptions {
+  preferredElementType?: DTypeLike | null;
+  /** Accepted for JAX's signature; the backends have one precision. */
+  precision?: null;
+}
+
 /**
  * dot_general on promoted operands. Booleans contract in int32 and come back as "any true",
- * as NumPy's logical dot does.
+ * as NumPy's logical dot does (unless an output dtype is requested).
  */
-function contract(x: JaxArray, y: JaxArray, lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): JaxArray {
+function contract(x: JaxArray, y: JaxArray, lc: number[], rc: number[], lb: number[], rb: number[], opts: DotOptions): JaxArray {
   lc.forEach((l, i) => {
     if (x.shape[l] !== y.shape[rc[i]!]) {
       throw new TypeError(
@@ -35,27 +42,30 @@ function contract(x: JaxArray, y: JaxArray, lc: number[], rc: number[], lb: numb
       );
     }
   });
+  const pet = opts.preferredElementType ?? null;
   if (x.dtype === "bool") {
-    const r = lax.dotGeneral(lax.convertElementType(x, defaultInt()), lax.convertElementType(y, defaultInt()), [[lc, rc], [lb, rb]]);
-    return lax.ne(r, lax.full(r.shape, 0, r.dtype));
+    const toInt = (v: JaxArray) => lax.convertElementType(v, defaultInt());
+    const r = lax.dotGeneral(toInt(x), toInt(y), [[lc, rc], [lb, rb]], { preferredElementType: pet });
+    return pet === null ? lax.ne(r, lax.full(r.shape, 0, r.dtype)) : r;
   }
-  return lax.dotGeneral(x, y, [[lc, rc], [lb, rb]]);
+  return lax.dotGeneral(x, y, [[lc, rc], [lb, rb]], { preferredElementType: pet });
 }
 
-const mulBroadcast = (x: JaxArray, y: JaxArray): JaxArray => {
+const mulBroadcast = (x: JaxArray, y: JaxArray, opts: DotOptions): JaxArray => {
   const shape = x.ndim >= y.ndim ? x.shape : y.shape;
   const bx = lax.broadcastInDim(x, shape, range(x.ndim).map((i) => shape.length - x.ndim + i));
   const by = lax.broadcastInDim(y, shape, range(y.ndim).map((i) => shape.length - y.ndim + i));
-  return x.dtype === "bool" ? lax.bitwiseAnd(bx, by) : lax.mul(bx, by);
+  const r = x.dtype === "bool" ? lax.bitwiseAnd(bx, by) : lax.mul(bx, by);
+  return opts.preferredElementType == null ? r : lax.convertElementType(r, toDType(opts.preferredElementType));
 };
 
 /**
  * jnp.dot(a, b): scalars multiply; otherwise the last axis of a contracts with the
  * second-to-last axis of b (the only axis of a 1-D b). Result shape a[:-1] + b[:-2] + b[-1:].
  */
-export function dot(a: ArrayLike, b: ArrayLike): JaxArray {
+export function dot(a: ArrayLike, b: ArrayLike, opts: DotOptions = {}): JaxArray {
   const [x, y] = promotePair(a, b);
-  if (x.ndim === 0 || y.ndim === 0) return mulBroadcast(x, y);
+  if (x.ndim === 0 || y.ndim === 0) return mulBroadcast(x, y, opts);
   const xc = x.ndim - 1;
   const yc = y.ndim === 1 ? 0 : y.ndim - 2;
   if (x.shape[xc] !== y.shape[yc]) {
@@ -63,7 +73,7 @@ export function dot(a: ArrayLike, b: ArrayLike): JaxArray {
       `shapes ${npShapeCompact(x.shape)} and ${npShapeCompact(y.shape)} not aligned: ${x.shape[xc]} (dim ${xc}) != ${y.shape[yc]} (dim ${yc})`,
     );
   }
-  return contract(x, y, [xc], [yc]);
+  return contract(x, y, [xc], [yc], [], [], opts);
 }
 
 const MATMUL_SIG = "with gufunc signature (n?,k),(k,m?)->(n?,m?)";
@@ -74,7 +84,7 @@ const MATMUL_SIG = "with gufunc signature (n?,k),(k,m?)->(n?,m?)";
  * equal size become dot_general batch dims; a batch dim of size 1 (or missing) on one side is
  * treated as a free dim of the other side, so nothing is materialized by broadcasting.
  */
-export function matmul(a: ArrayLike, b: ArrayLike): JaxArray {
+export function matmul(a: ArrayLike, b: ArrayLike, opts: DotOptions = {}): JaxArray {
   let [x, y] = promotePair(a, b);
   [x, y].forEach((v, i) => {
     if (v.ndim === 0) {
@@ -126,7 +136,7 @@ export function matmul(a: ArrayLike, b: ArrayLike): JaxArray {
   const batchPos = range(nb).filter((i) => kind[i] === "batch");
   const lb = batchPos.map((i) => xPos.indexOf(i));
   const rb = batchPos.map((i) => yPos.indexOf(i));
-  const r = contract(xs, ys, [xs.ndim - 1], [ys.ndim - 2], lb, rb);
+  const r = contract(xs, ys, [xs.ndim - 1], [ys.ndim - 2], lb, rb, opts);
   // dot_general output order: batch, x free (x-only batch dims, n), y free (y-only batch dims, m).
   const labels: (number | "n" | "m")[] = [
     ...batchPos,
@@ -144,10 +154,10 @@ export function matmul(a: ArrayLike, b: ArrayLike): JaxArray {
 }
 
 /** jnp.vdot(a, b): the dot product of the flattened operands. */
-export function vdot(a: ArrayLike, b: ArrayLike): JaxArray {
+export function vdot(a: ArrayLike, b: ArrayLike, opts: DotOptions = {}): JaxArray {
   const [x, y] = promotePair(a, b);
   if (x.size !== y.size) throw new ValueError(`vdot: cannot take the dot product of arrays of sizes ${x.size} and ${y.size}`);
-  return dot(ravel(x), ravel(y));
+  return dot(ravel(x), ravel(y), opts);
 }
 
 /** jnp.vecdot(a, b, { axis = -1 }): dot products of vectors along an axis, broadcasting the rest. */
@@ -167,15 +177,15 @@ export function vecdot(a: ArrayLike, b: ArrayLike, opts: { axis?: number } = {})
 }
 
 /** jnp.inner(a, b): contracts the last axes; result shape a[:-1] + b[:-1]. */
-export function inner(a: ArrayLike, b: ArrayLike): JaxArray {
+export function inner(a: ArrayLike, b: ArrayLike, opts: DotOptions = {}): JaxArray {
   const [x, y] = promotePair(a, b);
-  if (x.ndim === 0 || y.ndim === 0) return mulBroadcast(x, y);
+  if (x.ndim === 0 || y.ndim === 0) return mulBroadcast(x, y, opts);
   if (x.shape[x.ndim - 1] !== y.shape[y.ndim - 1]) {
     throw new ValueError(
       `shapes ${npShapeCompact(x.shape)} and ${npShapeCompact(y.shape)} not aligned: ${x.shape[x.ndim - 1]} (dim ${x.ndim - 1}) != ${y.shape[y.ndim - 1]} (dim ${y.ndim - 1})`,
     );
   }
-  return contract(x, y, [x.ndim - 1], [y.ndim - 1]);
+  return contract(x, y, [x.ndim - 1], [y.ndim - 1], [], [], opts);
 }
 
 /** jnp.outer(a, b): ravel(a)[:, None] * ravel(b)[None, :]. */
@@ -195,8 +205,14 @@ type TensordotAxes = number | readonly [number | readonly number[], number | rea
  * jnp.tensordot(a, b, axes = 2): an integer N contracts the last N axes of a with the first N
  * of b; a pair [axesA, axesB] names the axes to contract. Result: a's free axes then b's.
  */
-export function tensordot(a: ArrayLike, b: ArrayLike, axes: TensordotAxes | { axes?: TensordotAxes } = 2): JaxArray {
+export function tensordot(
+  a: ArrayLike,
+  b: ArrayLike,
+  axes: TensordotAxes | (DotOptions & { axes?: TensordotAxes }) = 2,
+  opts: DotOptions = {},
+): JaxArray {
   const [x, y] = promotePair(a, b);
+  if (isOptions(axes)) opts = axes as DotOptions;
   const ax = isOptions(axes) ? ((axes as { axes?: TensordotAxes }).axes ?? 2) : (axes as TensordotAxes);
   let lc: number[];
   let rc: number[];
@@ -219,7 +235,7 @@ export function tensordot(a: ArrayLike, b: ArrayLike, axes: TensordotAxes | { ax
       throw new ValueError(`tensordot: shape-mismatch for sum: a.shape[${l}] = ${x.shape[l]} but b.shape[${rc[i]}] = ${y.shape[rc[i]!]}`);
     }
   });
-  return contract(x, y, lc, rc);
+  return contract(x, y, lc, rc, [], [], opts);
 }
 
 /** jnp.kron(a, b): the Kronecker product; block (i, j) is a[i, j] * b. */

@@ -210,11 +210,11 @@ export function average(
     return o.returned ? [avg, lax.full(avg.shape, axes.reduce((n, ax) => n * a.shape[ax]!, 1), d)] : avg;
   }
   let w = lax.convertElementType(asArr(o.weights), d);
-  if (w.ndim !== a.ndim) {
-    if (w.ndim !== 1 || axes.length !== 1) {
-      throw new TypeError("Axis must be specified when shapes of a and weights differ.");
-    }
-    if (w.shape[0] !== a.shape[axes[0]!]) throw new ValueError("Length of weights not compatible with specified axis.");
+  if (w.ndim !== a.ndim || w.shape.some((s, i) => s !== a.shape[i])) {
+    // NumPy's rules: differing shapes need one axis and 1-D weights of that axis' length.
+    if (o.axis === null || o.axis === undefined) throw new TypeError("Axis must be specified when shapes of a and weights differ.");
+    if (w.ndim !== 1) throw new TypeError("1D weights expected when shapes of a and weights differ.");
+    if (axes.length !== 1 || w.shape[0] !== a.shape[axes[0]!]) throw new ValueError("Length of weights not compatible with specified axis.");
     w = lax.broadcastInDim(w, a.shape, [axes[0]!]);
   }
   const wsum = sum(w, { axis: axes, keepdims: o.keepdims });

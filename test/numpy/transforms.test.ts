@@ -81,7 +81,8 @@ describe("vmap of jnp functions equals a loop", () => {
   it("matmul with broadcasting batch dims", () => {
     const a = randn([5, 2, 3, 4], 10);
     const b = randn([5, 4, 2], 11);
-    expectAllClose(vmap(jnp.matmul)(a, b), stackLoop(jnp.matmul, [a, b], 5));
+    const mm = (p: JaxArray, q: JaxArray) => jnp.matmul(p, q);
+    expectAllClose(vmap(mm)(a, b), stackLoop(mm, [a, b], 5));
   });
 
   it("matmul with an unbatched operand and 1-D promotion", () => {
