@@ -4,7 +4,7 @@
 import { ShapedArray } from "../core/aval.js";
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { isArray } from "../core/array.js";
-import { type DType, scalarDType, typedArrayFor, castScalar } from "../core/dtypes.js";
+import { type DType, scalarDType, typedArrayFor, castScalar, isInt } from "../core/dtypes.js";
 import { bind1 } from "../core/trace.js";
 import { arrayFromData } from "../runtime/dispatch.js";
 import * as ew from "../primitives/elementwise.js";
@@ -37,13 +37,21 @@ export const fullLike = (x: JaxArray, v: number): JaxArray => full(x.shape, v, x
 export const zerosLike = (x: JaxArray): JaxArray => fullLike(x, 0);
 export const zerosLikeAval = (a: ShapedArray): JaxArray => full(a.shape, 0, a.dtype, a.weakType);
 
+/** A JS number as a weak scalar of `dtype`; a fractional number never silently truncates. */
+function scalarFor(v: number | boolean, dtype: DType): JaxArray {
+  if (typeof v === "number" && !Number.isInteger(v) && !Number.isNaN(v) && (isInt(dtype) || dtype === "bool")) {
+    throw new TypeError(`lax operation requires arguments to have the same dtypes: the JS number ${v} cannot be represented as ${dtype} without truncation (use jnp functions for type promotion)`);
+  }
+  return scalar(v, dtype, true);
+}
+
 /** Makes two operands the same dtype and shape the way lax does for JS scalars and rank-0 arrays. */
 function coerce(x: ArrayLike, y: ArrayLike): [JaxArray, JaxArray] {
   let a = isArray(x) ? x : null;
   let b = isArray(y) ? y : null;
   if (a === null && b === null) return [asArray(x), asArray(y)];
-  if (a === null) a = scalar(x as number, b!.dtype, true);
-  if (b === null) b = scalar(y as number, a.dtype, true);
+  if (a === null) a = scalarFor(x as number, b!.dtype);
+  if (b === null) b = scalarFor(y as number, a.dtype);
   if (a.ndim === 0 && b.ndim > 0) a = broadcastInDim(a, b.shape, []);
   else if (b.ndim === 0 && a.ndim > 0) b = broadcastInDim(b, a.shape, []);
   return [a, b];
