@@ -2,6 +2,7 @@
 import { registerBackend } from "./backends/backend.js";
 import { interpretBackend } from "./backends/interpret/index.js";
 import { installArrayMethods } from "./numpy/methods.js";
+import "./primitives/index.js";
 
 registerBackend(interpretBackend);
 installArrayMethods();
@@ -41,3 +42,6 @@ export {
 } from "./transforms/api.js";
 export type { GradOptions, JacOptions, VmapOptions, JitOptions, JittedFunction } from "./transforms/api.js";
 export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
+export { primitives } from "./primitives/index.js";
+export type { PrimitiveName } from "./primitives/index.js";
+export { ValueError } from "./core/errors.js";
