@@ -499,12 +499,56 @@ export interface JittedFunction {
   lower(...args: any[]): ClosedJaxpr;
 }
 
-function staticKey(v: unknown): string {
-  try {
-    return JSON.stringify(v, (_k, x) => (typeof x === "function" ? `fn:${x.name}` : x));
-  } catch {
-    throw new TypeError("Non-hashable static arguments are not supported: static arguments must be JSON-serializable values");
+const staticIds = new WeakMap<object, number>();
+const symbolIds = new Map<symbol, number>();
+let nextStaticId = 0;
+
+/**
+ * The cache key of a static argument, with Python's hashing semantics: numbers, strings, booleans,
+ * null/undefined by value (NaN and ±Infinity distinct); JS arrays and plain objects by their
+ * contents; functions, class instances and symbols by identity. Arrays are not hashable.
+ */
+function staticKey(v: unknown, seen: Set<object> = new Set()): string {
+  if (v === undefined) return "u";
+  if (v === null) return "n";
+  switch (typeof v) {
+    case "number":
+      return `d${String(v)}`;
+    case "bigint":
+      return `i${String(v)}`;
+    case "boolean":
+      return v ? "T" : "F";
+    case "string":
+      return `s${JSON.stringify(v)}`;
+    case "symbol": {
+      let id = symbolIds.get(v);
+      if (id === undefined) symbolIds.set(v, (id = nextStaticId++));
+      return `#${id}`;
+    }
   }
+  const o = v as object;
+  if (isArray(o)) {
+    throw new TypeError(
+      `Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type Array, ${String(o)}. ` +
+        "Pass arrays as non-static arguments, or pass a JS number or nested JS arrays of numbers instead.",
+    );
+  }
+  const proto = Object.getPrototypeOf(o);
+  if (Array.isArray(o) || proto === Object.prototype || proto === null) {
+    if (seen.has(o)) throw new TypeError("Non-hashable static arguments are not supported: the argument contains a cycle");
+    seen.add(o);
+    const key = Array.isArray(o)
+      ? `[${o.map((x) => staticKey(x, seen)).join(",")}]`
+      : `{${Object.keys(o)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${staticKey((o as Record<string, unknown>)[k], seen)}`)
+          .join(",")}}`;
+    seen.delete(o);
+    return key;
+  }
+  let id = staticIds.get(o);
+  if (id === undefined) staticIds.set(o, (id = nextStaticId++));
+  return `#${id}`;
 }
 
 /** jit(f, { staticArgnums }): traces f once per input signature and runs the compiled jaxpr. */
@@ -556,8 +600,9 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
 
 /** makeJaxpr(f)(...args) → the ClosedJaxpr; `String(result)` prints JAX's jaxpr text. */
 export function makeJaxpr(f: Fn, opts: { staticArgnums?: number | number[] } = {}): (...args: any[]) => ClosedJaxpr {
-  const statics = opts.staticArgnums === undefined ? [] : Array.isArray(opts.staticArgnums) ? opts.staticArgnums : [opts.staticArgnums];
+  const statics0 = opts.staticArgnums === undefined ? [] : Array.isArray(opts.staticArgnums) ? opts.staticArgnums : [opts.staticArgnums];
   return (...args: any[]) => {
+    const statics = statics0.map((i) => (i < 0 ? i + args.length : i));
     const dyn = args.filter((_, i) => !statics.includes(i));
     const [xs, def] = flattenArgs(dyn);
     return traceToJaxpr(
