@@ -112,7 +112,10 @@ interface LinspaceOpts {
  * Arrays (the samples run along a new `axis`); the result is differentiable in them. With
  * `retstep` the result is `[samples, step]`.
  */
-export function linspace(start: ArrayLike, stop: ArrayLike, num?: number | LinspaceOpts, opts: LinspaceOpts = {}): any {
+export function linspace(start: ArrayLike, stop: ArrayLike, num: number | undefined, opts: LinspaceOpts & { retstep: true }): [JaxArray, JaxArray];
+export function linspace(start: ArrayLike, stop: ArrayLike, opts: LinspaceOpts & { retstep: true }): [JaxArray, JaxArray];
+export function linspace(start: ArrayLike, stop: ArrayLike, num?: number | LinspaceOpts, opts?: LinspaceOpts): JaxArray;
+export function linspace(start: ArrayLike, stop: ArrayLike, num?: number | LinspaceOpts, opts: LinspaceOpts = {}): JaxArray | [JaxArray, JaxArray] {
   if (isOptions(num)) [num, opts] = [undefined, num];
   const n = (num as number | undefined) ?? opts.num ?? 50;
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`Number of samples, ${n}, must be non-negative.`);
@@ -149,7 +152,7 @@ export function logspace(
   opts: LinspaceOpts & { base?: number } = {},
 ): JaxArray {
   if (isOptions(num)) [num, opts] = [undefined, num];
-  const lin = linspace(start, stop, num as number | undefined, { ...opts, dtype: undefined, retstep: false }) as JaxArray;
+  const lin = linspace(start, stop, num as number | undefined, { ...opts, dtype: undefined, retstep: false });
   const out = lax.pow(lax.full(lin.shape, opts.base ?? 10, lin.dtype), lin);
   const d = dtypeOpt(opts);
   return d === undefined || d === out.dtype ? out : lax.convertElementType(isInt(d) ? lax.floor(out) : out, d);

@@ -158,18 +158,18 @@ export function stack(xs: readonly ArrayLike[], axis?: AxisArg): JaxArray {
 }
 
 /** jnp.vstack(xs): concatenates along axis 0 after promoting to at least 2-D. */
-export const vstack = (xs: readonly ArrayLike[]): JaxArray => concatenate(xs.map((x) => atleast2d(x) as JaxArray), 0);
+export const vstack = (xs: readonly ArrayLike[]): JaxArray => concatenate(xs.map((x) => atleast(2, x)), 0);
 /** jnp.row_stack: alias of vstack. */
 export const rowStack = vstack;
 
 /** jnp.hstack(xs): concatenates along axis 1 (axis 0 for 1-D inputs). */
 export function hstack(xs: readonly ArrayLike[]): JaxArray {
-  const arrs = xs.map((x) => atleast1d(x) as JaxArray);
+  const arrs = xs.map((x) => atleast(1, x));
   return concatenate(arrs, arrs[0]?.ndim === 1 ? 0 : 1);
 }
 
 /** jnp.dstack(xs): concatenates along axis 2 after promoting to at least 3-D. */
-export const dstack = (xs: readonly ArrayLike[]): JaxArray => concatenate(xs.map((x) => atleast3d(x) as JaxArray), 2);
+export const dstack = (xs: readonly ArrayLike[]): JaxArray => concatenate(xs.map((x) => atleast(3, x)), 2);
 
 /** jnp.column_stack(xs): 1-D inputs become columns, then hstack. */
 export function columnStack(xs: readonly ArrayLike[]): JaxArray {
@@ -343,25 +343,34 @@ export function pad(x: ArrayLike, padWidth: PadWidth, opts: { mode?: "constant";
   return lax.pad(a, lax.scalar(opts.constantValues ?? 0, a.dtype), pairs.map(([lo, hi]) => [lo!, hi!, 0]));
 }
 
-function atleast(nd: number, xs: ArrayLike[]): JaxArray | JaxArray[] {
-  const out = xs.map((x) => {
-    const a = asArr(x);
-    if (a.ndim >= nd) return a;
-    // NumPy's placements: 0-d → (1,), (1,1), (1,1,1); 1-d (N,) → (1,N), (1,N,1); 2-d → (M,N,1).
-    if (nd === 1) return lax.reshape(a, [1]);
-    if (nd === 2) return lax.reshape(a, a.ndim === 0 ? [1, 1] : [1, ...a.shape]);
-    if (a.ndim === 0) return lax.reshape(a, [1, 1, 1]);
-    if (a.ndim === 1) return lax.reshape(a, [1, a.shape[0]!, 1]);
-    return lax.reshape(a, [...a.shape, 1]);
-  });
-  return out.length === 1 ? out[0]! : out;
+function atleast(nd: number, x: ArrayLike): JaxArray {
+  const a = asArr(x);
+  if (a.ndim >= nd) return a;
+  // NumPy's placements: 0-d → (1,), (1,1), (1,1,1); 1-d (N,) → (1,N), (1,N,1); 2-d → (M,N,1).
+  if (nd === 1) return lax.reshape(a, [1]);
+  if (nd === 2) return lax.reshape(a, a.ndim === 0 ? [1, 1] : [1, ...a.shape]);
+  if (a.ndim === 0) return lax.reshape(a, [1, 1, 1]);
+  if (a.ndim === 1) return lax.reshape(a, [1, a.shape[0]!, 1]);
+  return lax.reshape(a, [...a.shape, 1]);
 }
 
 /** jnp.atleast_1d(...xs): one array in, one out; several in, a list out. */
-export const atleast1d = (...xs: ArrayLike[]): JaxArray | JaxArray[] => atleast(1, xs);
+export function atleast1d(x: ArrayLike): JaxArray;
+export function atleast1d(...xs: ArrayLike[]): JaxArray[];
+export function atleast1d(...xs: ArrayLike[]): JaxArray | JaxArray[] {
+  return xs.length === 1 ? atleast(1, xs[0]!) : xs.map((x) => atleast(1, x));
+}
 /** jnp.atleast_2d(...xs). */
-export const atleast2d = (...xs: ArrayLike[]): JaxArray | JaxArray[] => atleast(2, xs);
+export function atleast2d(x: ArrayLike): JaxArray;
+export function atleast2d(...xs: ArrayLike[]): JaxArray[];
+export function atleast2d(...xs: ArrayLike[]): JaxArray | JaxArray[] {
+  return xs.length === 1 ? atleast(2, xs[0]!) : xs.map((x) => atleast(2, x));
+}
 /** jnp.atleast_3d(...xs). */
-export const atleast3d = (...xs: ArrayLike[]): JaxArray | JaxArray[] => atleast(3, xs);
+export function atleast3d(x: ArrayLike): JaxArray;
+export function atleast3d(...xs: ArrayLike[]): JaxArray[];
+export function atleast3d(...xs: ArrayLike[]): JaxArray | JaxArray[] {
+  return xs.length === 1 ? atleast(3, xs[0]!) : xs.map((x) => atleast(3, x));
+}
 
 export { AxisError };

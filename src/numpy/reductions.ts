@@ -196,11 +196,16 @@ export function countNonzero(x: ArrayLike, opts?: ReduceArg): JaxArray {
 }
 
 /** jnp.average(x, { axis, weights, keepdims, returned }): weighted mean; `returned` adds the weight sum. */
-export function average(
-  x: ArrayLike,
-  opts?: Axis | { axis?: Axis; weights?: ArrayLike; keepdims?: boolean; returned?: boolean },
-): any {
-  const o = axisOpts<{ axis?: Axis; weights?: ArrayLike; keepdims?: boolean; returned?: boolean }>(opts);
+interface AverageOptions {
+  axis?: Axis;
+  weights?: ArrayLike;
+  keepdims?: boolean;
+  returned?: boolean;
+}
+export function average(x: ArrayLike, opts: AverageOptions & { returned: true }): [JaxArray, JaxArray];
+export function average(x: ArrayLike, opts?: Axis | AverageOptions): JaxArray;
+export function average(x: ArrayLike, opts?: Axis | AverageOptions): JaxArray | [JaxArray, JaxArray] {
+  const o = axisOpts<AverageOptions>(opts);
   const a0 = asArr(x);
   const d = inexactDtype(a0.dtype, undefined);
   const a = lax.convertElementType(a0, d);
