@@ -304,35 +304,45 @@ export function jacfwd(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
     const dargs = nums.map((i) => args[i]);
     const [xs, xdef] = flattenArgs(dargs, true);
     let outDef: tree.PyTreeDef | null = null;
-    let aux: unknown;
+    let auxDef: tree.PyTreeDef | null = null;
+    let nAux = 0;
+    let auxVals: JaxArray[] = [];
     const flatF = (...leaves: JaxArray[]) => {
       let r = fp(...(tree.unflatten(xdef, leaves) as unknown[]));
-      if (opts.hasAux) [r, aux] = r;
+      let auxLeaves: JaxArray[] = [];
+      if (opts.hasAux) {
+        [auxLeaves, auxDef] = flattenOutputs(r[1], "aux");
+        r = r[0];
+      }
       const [o, d] = flattenOutputs(r, "jacfwd");
       outDef = d;
-      return o;
+      nAux = auxLeaves.length;
+      return [...o, ...auxLeaves];
     };
-    // One vmap'd jvp per input leaf: its tangent is the basis, the others zero.
+    // One vmap'd jvp per input leaf: its tangent is the basis, the others zero. The aux outputs
+    // (primal values, the same for every basis vector) leave the vmap unbatched.
     const perInput = xs.map((x, k) => {
       const n = x.size;
       const basis = basisBlock(n, 0, x.shape, x.dtype);
       const cols = vmapFlat(
         (t) => {
           const [po, to] = jvpFlat(flatF, xs, xs.map((_, i) => (i === k ? t : null)));
-          return to.map((ti, i) => ti ?? zerosLikeAval(po[i]!.aval));
+          const nOut = po.length - nAux;
+          return [...to.slice(0, nOut).map((ti, i) => ti ?? zerosLikeAval(po[i]!.aval)), ...po.slice(nOut)];
         },
         n,
         [0],
-        (m) => new Array<BDim>(m).fill(-1),
+        (m) => [...new Array<BDim>(m - nAux).fill(-1), ...new Array<BDim>(nAux).fill(null)],
         [basis],
       );
-      return cols.map((c) => reshape(c, [...c.shape.slice(0, -1), ...x.shape]));
+      auxVals = cols.slice(cols.length - nAux);
+      return cols.slice(0, cols.length - nAux).map((c) => reshape(c, [...c.shape.slice(0, -1), ...x.shape]));
     });
     // perInput[k][j]: jacobian of output leaf j w.r.t. input leaf k.
     const nOut = perInput[0]?.length ?? 0;
     const outLeaves = Array.from({ length: nOut }, (_, j) => tree.unflatten(xdef, perInput.map((p) => p[j]!)));
     const jac = tree.unflatten(outDef!, outLeaves.map((t) => (Array.isArray(argnums) ? t : (t as unknown[])[0])));
-    return opts.hasAux ? [jac, aux] : jac;
+    return opts.hasAux ? [jac, tree.unflatten(auxDef!, auxVals)] : jac;
   };
 }
 
@@ -386,7 +396,7 @@ export function jacrev(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
 
 /** hessian(f) = jacfwd(jacrev(f)). */
 export function hessian(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
-  return jacfwd(jacrev(f, opts), { argnums: opts.argnums });
+  return jacfwd(jacrev(f, opts), { argnums: opts.argnums, hasAux: opts.hasAux });
 }
 
 // ---- vmap ----
@@ -408,7 +418,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
       );
     }
     const [xs, def] = flattenArgs(args);
-    const axes = tree.broadcastPrefix<number | null>(Array.isArray(inAxes) ? inAxes : inAxes, args) as (number | null)[];
+    const axes = axesPrefix("in_axes", inAxes, args);
     const dims = axes.map((a, i) => {
       if (a === null || a === undefined) return null;
       const nd = xs[i]!.ndim;
@@ -432,7 +442,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
       (n) => {
         const od = outDef();
         const leavesDummy = tree.unflatten(od, new Array(n).fill(0));
-        outDims = tree.broadcastPrefix<number | null>(outAxes, leavesDummy) as BDim[];
+        outDims = axesPrefix("out_axes", outAxes, leavesDummy);
         return outDims;
       },
       xs,
@@ -440,6 +450,18 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
     return tree.unflatten(outDef(), outs);
   };
   return v;
+}
+
+/** One axis per leaf of `value` from an axes tree prefix, with JAX's error for a non-prefix. */
+function axesPrefix(what: string, axes: unknown, value: unknown): (number | null)[] {
+  try {
+    return tree.broadcastPrefix<number | null>(axes, value);
+  } catch {
+    throw new TypeError(
+      `vmap ${what} specification must be a tree prefix of the corresponding value, got specification ` +
+        `${JSON.stringify(axes)} for value tree ${tree.structure(value)}.`,
+    );
+  }
 }
 
 /** Key paths of the leaves of the positional arguments, as JAX's keystr: args[0]['w'][1]. */
