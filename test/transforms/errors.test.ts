@@ -11,6 +11,7 @@ import {
   jit,
   jvp,
   lax,
+  makeJaxpr,
   vjp,
   vmap,
   numpy as jnp,
@@ -98,6 +99,28 @@ describe("UnexpectedTracerError for leaked tracers", () => {
       return x;
     })(jnp.array([1, 2]));
     expectLeak(thrown(() => jnp.add(leakedV!, 1), UnexpectedTracerError));
+  });
+});
+
+describe("after an error inside a transformation", () => {
+  it("the interpreter stack is restored: eager ops run eagerly and transformations work again", () => {
+    expect(() => jit(absVal)(1.0)).toThrow(ConcretizationTypeError);
+    expect(() =>
+      grad(() => {
+        throw new RangeError("boom");
+      })(1.0),
+    ).toThrow(RangeError);
+    let leaked: JArray | null = null;
+    expect(() =>
+      vmap((x: JArray) => {
+        leaked = x;
+        throw new RangeError("boom");
+      })(jnp.array([1, 2])),
+    ).toThrow(RangeError);
+    expect(jnp.sin(1.0).constructor.name).toBe("ArrayImpl");
+    expect(Number(grad(jnp.sin)(0.0))).toBe(1);
+    expect(String(makeJaxpr(jnp.sin)(1.0))).toBe("{ lambda ; a:f32[]. let b:f32[] = sin a in (b,) }");
+    thrown(() => jnp.add(leaked!, 1), UnexpectedTracerError);
   });
 });
 
