@@ -22,8 +22,10 @@ import {
   vdot,
 } from "../util/laws.js";
 
-const RUNS = { numRuns: 40 };
-const SMALL = { numRuns: 25 };
+// LAWS_RUNS=n scales the number of cases (for a longer search than CI's).
+const SCALE = Number(process.env["LAWS_RUNS"] ?? 40) / 40;
+const RUNS = { numRuns: Math.round(40 * SCALE) };
+const SMALL = { numRuns: Math.round(25 * SCALE) };
 // float32 rounding differs between evaluation orders (jvp vs vjp, fused vs not): compare loosely.
 const F32 = { atol: 1e-5, rtol: 2e-4 };
 

@@ -244,6 +244,25 @@ export const LIBRARY: LibFn[] = [
       return y;
     },
   },
+  // Library-level compositions (dot_general, reduce_max, concatenate, rev, cumsum, reduce_prod).
+  {
+    name: "matmul-outer",
+    f: (x) => {
+      const v = jnp.ravel(x);
+      return jnp.reshape(jnp.matmul(jnp.outer(jnp.sin(v), v), jnp.cos(v)), x.shape);
+    },
+  },
+  { name: "dot-scale", f: (x) => jnp.multiply(x, jnp.dot(jnp.sin(jnp.ravel(x)), jnp.ravel(x))) },
+  {
+    name: "softmax",
+    f: (x) => {
+      const e = jnp.exp(jnp.subtract(x, jnp.max(x)));
+      return jnp.divide(e, jnp.sum(e));
+    },
+  },
+  { name: "concat-flip", f: (x) => jnp.concatenate([jnp.sin(jnp.ravel(x)), jnp.flip(jnp.ravel(x))]) },
+  { name: "cumsum", f: (x) => jnp.multiply(jnp.cumsum(jnp.ravel(x)), jnp.cos(jnp.ravel(x))) },
+  { name: "prod-var", f: (x) => jnp.add(jnp.multiply(x, jnp.prod(jnp.add(1, jnp.multiply(0.2, x)))), jnp.var(x)) },
 ];
 
 export const libArb = fc.constantFrom(...LIBRARY);
