@@ -255,7 +255,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
           "involving complex outputs, use jax.vjp directly.",
       );
     }
-    const cts = vjpFun(full([], 1, out.dtype));
+    const cts = vjpFun(full([], 1, out.dtype, out.weakType));
     const g = Array.isArray(argnums) ? cts : cts[0];
     return [opts.hasAux ? [out, aux] : out, g];
   };

@@ -31,6 +31,14 @@ describe("JAX README: grad", () => {
     }
   });
 
+  it("gradients of weakly typed inputs stay weakly typed (JAX: grad(lambda x: x)(1.0) is weak_type=True)", () => {
+    // JAX PR #8661 "Make autodiff respect weak types"; printed in JAX issue #4386.
+    const g = grad((x: JArray) => x)(1.0) as JArray;
+    expect(String(g)).toBe("Array(1., dtype=float32, weak_type=True)");
+    expect((grad(jnp.sin)(0.0) as JArray).weakType).toBe(true);
+    expect((grad(jnp.sin)(lax.full([], 0, "float32")) as JArray).weakType).toBe(false);
+  });
+
   it("abs_val differentiates through a branch on a concrete value: +1 and -1", () => {
     const absValGrad = grad(absVal);
     assertClose(absValGrad(2.0), 1.0, { atol: 0, rtol: 0 });
