@@ -2,11 +2,16 @@
 // expected strings are JAX's documented outputs (jax.make_jaxpr's docstring, docs/jaxpr.rst);
 // where our equations differ, the snapshot is ours and the comment says how JAX's differs.
 // Also the layout rules of JAX's printer (80 columns, "; " between equations on one line, sorted
-// params with `name` first, variable names continuing into nested jaxprs).
+// params with `name` first, variable names continuing into nested jaxprs), and that staged jaxprs
+// type-check and evaluate back to the function.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grad, jit, jvp, lax, makeJaxpr, vmap, numpy as jnp } from "../../src/index.js";
+import { ClosedJaxpr, Jaxpr, grad, jit, jvp, lax, makeJaxpr, tree, vmap, numpy as jnp } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
+import { evalJaxpr } from "../../src/ir/eval.js";
+import { typecheckJaxpr } from "../../src/ir/jaxpr.js";
 import * as pp from "../../src/ir/pretty.js";
+import { assertClose, libArb, randArray, scalarize, seedArb, shapeArb, stack } from "../util/laws.js";
 
 const zeros = (...shape: number[]) => lax.full(shape, 0, "float32");
 const show = (f: (...a: any[]) => unknown, ...args: unknown[]) => String(makeJaxpr(f)(...args));
@@ -205,5 +210,47 @@ describe("names of jitted functions", () => {
     expect(f.name).toBe("twice");
     const text = show((x: JArray) => f(x), 1.0);
     expect(text.match(/name=twice/g)?.length).toBe(2);
+  });
+});
+
+describe("staged jaxprs are well typed and evaluate to the function", () => {
+  /** Type-checks a jaxpr and, recursively, every jaxpr in its equations' params. */
+  function typecheckDeep(j: Jaxpr): number {
+    typecheckJaxpr(j);
+    let n = 1;
+    for (const e of j.eqns) {
+      for (const v of Object.values(e.params)) {
+        const subs = Array.isArray(v) ? v : [v];
+        for (const s of subs) {
+          if (s instanceof Jaxpr) n += typecheckDeep(s);
+          else if (s instanceof ClosedJaxpr) n += typecheckDeep(s.jaxpr);
+        }
+      }
+    }
+    return n;
+  }
+
+  it("for the function library under jit, grad, vmap and jvp", () => {
+    fc.assert(
+      fc.property(libArb, shapeArb(2, 3), seedArb, (lib, shape, seed) => {
+        const x = randArray(shape, seed);
+        const s = scalarize(lib.f);
+        const cases: [string, (...a: any[]) => unknown, unknown[]][] = [
+          ["f", lib.f, [x]],
+          ["jit(f)", jit(lib.f), [x]],
+          ["grad", grad(jit(s)), [x]],
+          ["vmap", vmap(lib.f), [stack([x, x])]],
+          ["jvp", (a: JArray, t: JArray) => jvp(lib.f, [a], [t]), [x, x]],
+        ];
+        for (const [what, f, args] of cases) {
+          const cj = makeJaxpr(f)(...args);
+          expect(typecheckDeep(cj.jaxpr)).toBeGreaterThan(0);
+          const flatArgs = tree.leaves(args) as JArray[];
+          const out = evalJaxpr(cj.jaxpr, [...cj.consts, ...flatArgs]);
+          assertClose(out, tree.leaves(f(...args)), { atol: 1e-6, rtol: 1e-6 }, `${lib.name} ${what}`);
+        }
+      }),
+      { numRuns: 30 },
+    );
   });
 });
