@@ -156,7 +156,7 @@ export function broadcastArrays(name: string, ...xs: JaxArray[]): JaxArray[] {
   try {
     shape = broadcastShapes(...xs.map((x) => x.shape));
   } catch {
-    throw new TypeError(`${name}: incompatible shapes for broadcasting: ${xs.map((x) => `(${x.shape.join(", ")}${x.ndim === 1 ? "," : ""})`).join(", ")}`);
+    throw new ValueError(`Incompatible shapes for broadcasting: shapes=[${xs.map((x) => `(${x.shape.join(", ")}${x.ndim === 1 ? "," : ""})`).join(", ")}]`);
   }
   return xs.map((x) => broadcastTo(x, shape));
 }

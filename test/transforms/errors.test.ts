@@ -155,9 +155,8 @@ describe("grad's input and output checks", () => {
 describe("shape errors name the shapes", () => {
   it("jnp broadcasting", () => {
     const e = thrown(() => jnp.add(jnp.array([1, 2, 3]), jnp.array([1, 2])), Error);
-    expect(e.message).toContain("(3,)");
-    expect(e.message).toContain("(2,)");
-    expect(e.message.toLowerCase()).toContain("incompatible shapes for broadcasting");
+    expect(e.name).toBe("ValueError");
+    expect(e.message).toBe("Incompatible shapes for broadcasting: shapes=[(3,), (2,)]");
   });
 
   it("lax elementwise ops with unequal shapes (JAX: 'add got incompatible shapes for broadcasting: (3,), (2,).')", () => {
