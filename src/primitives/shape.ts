@@ -6,6 +6,7 @@ import { UndefinedPrimal, type PrimitiveRules } from "../core/primitive.js";
 import { prod, shapeStr, stridesOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
 import * as lax from "../lax/core.js";
+import { stridedCopy } from "./shape_ops.js";
 
 type BroadcastParams = { shape: number[]; broadcastDimensions: number[] };
 
@@ -55,23 +56,13 @@ export const broadcast_in_dim_p: PrimitiveRules<BroadcastParams> = {
       res.fill(src[0]!);
       return [res];
     }
-    const ostr = stridesOf(shape);
     const istr = stridesOf(x!.shape);
     // For each output dim, the stride into the operand (0 when broadcast).
     const step = shape.map(() => 0);
     bd.forEach((od, i) => {
       if (x!.shape[i] !== 1) step[od] = istr[i]!;
     });
-    for (let i = 0; i < n; i++) {
-      let rem = i;
-      let off = 0;
-      for (let k = 0; k < shape.length; k++) {
-        const q = Math.floor(rem / ostr[k]!);
-        rem -= q * ostr[k]!;
-        off += q * step[k]!;
-      }
-      res[i] = src[off]!;
-    }
+    stridedCopy(src, 0, step, res, 0, stridesOf(shape), shape);
     return [res];
   },
 };
@@ -127,18 +118,7 @@ export const transpose_p: PrimitiveRules<{ permutation: number[] }> = {
     const res = typedArrayFor(out!.dtype, n);
     const istr = stridesOf(x!.shape);
     const step = p.map((i) => istr[i]!);
-    const ostr = stridesOf(shape);
-    const src = x!.data;
-    for (let i = 0; i < n; i++) {
-      let rem = i;
-      let off = 0;
-      for (let k = 0; k < shape.length; k++) {
-        const q = Math.floor(rem / ostr[k]!);
-        rem -= q * ostr[k]!;
-        off += q * step[k]!;
-      }
-      res[i] = src[off]!;
-    }
+    stridedCopy(x!.data, 0, step, res, 0, stridesOf(shape), shape);
     return [res];
   },
 };

@@ -295,6 +295,29 @@ function partialArgs(f: Fn, args: any[], nums: number[]) {
   };
 }
 
+/**
+ * Wraps a pytree function (returning `out`, or `[out, aux]` with hasAux) as a function of flat
+ * arrays returning the output leaves followed by the aux leaves; records both structures.
+ */
+function flatFunWithAux(f: Fn, inDef: tree.PyTreeDef, hasAux: boolean, what: string) {
+  let outDef: tree.PyTreeDef | null = null;
+  let auxDef: tree.PyTreeDef | null = null;
+  let nAux = 0;
+  const flatF = (...leaves: JaxArray[]) => {
+    let r = f(...(tree.unflatten(inDef, leaves) as unknown[]));
+    let auxLeaves: JaxArray[] = [];
+    if (hasAux) {
+      [auxLeaves, auxDef] = flattenOutputs(r[1], "aux");
+      r = r[0];
+    }
+    const [o, d] = flattenOutputs(r, what);
+    outDef = d;
+    nAux = auxLeaves.length;
+    return [...o, ...auxLeaves];
+  };
+  return { flatF, outDef: () => outDef!, auxDef: () => auxDef!, nAux: () => nAux };
+}
+
 /** Forward-mode Jacobian: vmap of jvp over the standard basis of the inputs. */
 export function jacfwd(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
   const argnums = opts.argnums ?? 0;
@@ -303,22 +326,8 @@ export function jacfwd(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
     const fp = partialArgs(f, args, nums);
     const dargs = nums.map((i) => args[i]);
     const [xs, xdef] = flattenArgs(dargs, true);
-    let outDef: tree.PyTreeDef | null = null;
-    let auxDef: tree.PyTreeDef | null = null;
-    let nAux = 0;
+    const { flatF, outDef, auxDef, nAux } = flatFunWithAux(fp, xdef, opts.hasAux ?? false, "jacfwd");
     let auxVals: JaxArray[] = [];
-    const flatF = (...leaves: JaxArray[]) => {
-      let r = fp(...(tree.unflatten(xdef, leaves) as unknown[]));
-      let auxLeaves: JaxArray[] = [];
-      if (opts.hasAux) {
-        [auxLeaves, auxDef] = flattenOutputs(r[1], "aux");
-        r = r[0];
-      }
-      const [o, d] = flattenOutputs(r, "jacfwd");
-      outDef = d;
-      nAux = auxLeaves.length;
-      return [...o, ...auxLeaves];
-    };
     // One vmap'd jvp per input leaf: its tangent is the basis, the others zero. The aux outputs
     // (primal values, the same for every basis vector) leave the vmap unbatched.
     const perInput = xs.map((x, k) => {
@@ -327,22 +336,22 @@ export function jacfwd(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
       const cols = vmapFlat(
         (t) => {
           const [po, to] = jvpFlat(flatF, xs, xs.map((_, i) => (i === k ? t : null)));
-          const nOut = po.length - nAux;
+          const nOut = po.length - nAux();
           return [...to.slice(0, nOut).map((ti, i) => ti ?? zerosLikeAval(po[i]!.aval)), ...po.slice(nOut)];
         },
         n,
         [0],
-        (m) => [...new Array<BDim>(m - nAux).fill(-1), ...new Array<BDim>(nAux).fill(null)],
+        (m) => [...new Array<BDim>(m - nAux()).fill(-1), ...new Array<BDim>(nAux()).fill(null)],
         [basis],
       );
-      auxVals = cols.slice(cols.length - nAux);
-      return cols.slice(0, cols.length - nAux).map((c) => reshape(c, [...c.shape.slice(0, -1), ...x.shape]));
+      auxVals = cols.slice(cols.length - nAux());
+      return cols.slice(0, cols.length - nAux()).map((c) => reshape(c, [...c.shape.slice(0, -1), ...x.shape]));
     });
     // perInput[k][j]: jacobian of output leaf j w.r.t. input leaf k.
     const nOut = perInput[0]?.length ?? 0;
     const outLeaves = Array.from({ length: nOut }, (_, j) => tree.unflatten(xdef, perInput.map((p) => p[j]!)));
-    const jac = tree.unflatten(outDef!, outLeaves.map((t) => (Array.isArray(argnums) ? t : (t as unknown[])[0])));
-    return opts.hasAux ? [jac, tree.unflatten(auxDef!, auxVals)] : jac;
+    const jac = tree.unflatten(outDef(), outLeaves.map((t) => (Array.isArray(argnums) ? t : (t as unknown[])[0])));
+    return opts.hasAux ? [jac, tree.unflatten(auxDef(), auxVals)] : jac;
   };
 }
 
@@ -354,22 +363,8 @@ export function jacrev(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
     const fp = partialArgs(f, args, nums);
     const dargs = nums.map((i) => args[i]);
     const [xs, xdef] = flattenArgs(dargs, true);
-    let outDef: tree.PyTreeDef | null = null;
-    let nAux = 0;
-    let auxDef: tree.PyTreeDef | null = null;
-    const flatF = (...leaves: JaxArray[]) => {
-      let r = fp(...(tree.unflatten(xdef, leaves) as unknown[]));
-      let auxLeaves: JaxArray[] = [];
-      if (opts.hasAux) {
-        [auxLeaves, auxDef] = flattenOutputs(r[1], "aux");
-        r = r[0];
-      }
-      const [o, d] = flattenOutputs(r, "jacrev");
-      outDef = d;
-      nAux = auxLeaves.length;
-      return [...o, ...auxLeaves];
-    };
-    const lin = linearizeFlat(flatF, xs, () => nAux);
+    const { flatF, outDef, auxDef, nAux } = flatFunWithAux(fp, xdef, opts.hasAux ?? false, "jacrev");
+    const lin = linearizeFlat(flatF, xs, nAux);
     const pull = vjpFromLinearized(lin);
     const outs = lin.outs;
     // One vmap'd vjp per output leaf: its cotangent is the basis, the others zero.
@@ -389,8 +384,8 @@ export function jacrev(f: Fn, opts: JacOptions = {}): (...args: any[]) => any {
       const t = tree.unflatten(xdef, blocks) as unknown[];
       return Array.isArray(argnums) ? t : t[0];
     });
-    const jac = tree.unflatten(outDef!, outLeaves);
-    return opts.hasAux ? [jac, tree.unflatten(auxDef!, lin.aux)] : jac;
+    const jac = tree.unflatten(outDef(), outLeaves);
+    return opts.hasAux ? [jac, tree.unflatten(auxDef(), lin.aux)] : jac;
   };
 }
 
