@@ -10,6 +10,7 @@ import { prod } from "../core/shape.js";
 import { registerPytreeNode } from "../tree/index.js";
 import { threefry2x32 } from "../primitives/random_bits.js";
 import { array } from "../numpy/core.js";
+import { IndexError } from "../numpy/indexing.js";
 import { bitwiseAnd, bitwiseXor, concatenate, iotaShape, lax, shiftRightLogical, slice, stackLast, takeLast } from "./ops.js";
 
 /**
@@ -28,6 +29,27 @@ export class PRNGKeyArray {
   }
   get dtype(): string {
     return "key<fry>";
+  }
+  get size(): number {
+    return prod(this.shape);
+  }
+  /**
+   * Indexing, as `keys[idx]` in JAX: the index forms of `Array.get` apply to the key
+   * dimensions (the trailing uint32[2] of the data is kept whole); the result is a key array.
+   */
+  get(...idx: unknown[]): PRNGKeyArray {
+    if (this.ndim === 0) throw new IndexError("Too many indices: 0-dimensional key array cannot be indexed");
+    const full = idx.some((i) => i === "...") ? [...idx, ":"] : idx;
+    return new PRNGKeyArray(this.data.get(...full));
+  }
+  /** Iterates over the leading axis, as iterating a JAX key array: `const [k1, k2] = split(key)`. */
+  *[Symbol.iterator](): Iterator<PRNGKeyArray> {
+    if (this.ndim === 0) throw new TypeError("iteration over a 0-d key array");
+    for (let i = 0; i < this.shape[0]!; i++) yield this.get(i);
+  }
+  /** The same keys in a new shape (one dimension may be -1). */
+  reshape(shape: readonly number[]): PRNGKeyArray {
+    return new PRNGKeyArray(this.data.reshape([...shape, 2]));
   }
   toString(): string {
     return `Array(${this.shape.length ? JSON.stringify(this.shape) : "()"}, dtype=key<fry>) overlaying:\n${this.data.toString()}`;
@@ -130,7 +152,10 @@ function checkShape(shape: readonly number[], name: string): number[] {
 }
 export { checkShape };
 
-/** random.split(key, num = 2): `num` (an integer or a shape) new keys. */
+/** random.split(key, num = 2): `num` (an integer or a shape) new keys, typed if `key` is. */
+export function split(key: PRNGKeyArray, num?: number | readonly number[]): PRNGKeyArray;
+export function split(key: JaxArray, num?: number | readonly number[]): JaxArray;
+export function split(key: KeyArray, num?: number | readonly number[]): KeyArray;
 export function split(key: KeyArray, num: number | readonly number[] = 2): KeyArray {
   const [k, typed] = unwrapSingle(key, "split");
   const shape = checkShape(typeof num === "number" ? [num] : num, "split");
@@ -138,6 +163,9 @@ export function split(key: KeyArray, num: number | readonly number[] = 2): KeyAr
 }
 
 /** random.fold_in(key, data): a new key from a key and a 32-bit integer. */
+export function foldIn(key: PRNGKeyArray, data: number | JaxArray): PRNGKeyArray;
+export function foldIn(key: JaxArray, data: number | JaxArray): JaxArray;
+export function foldIn(key: KeyArray, data: number | JaxArray): KeyArray;
 export function foldIn(key: KeyArray, data: number | JaxArray): KeyArray {
   const [k, typed] = unwrapSingle(key, "fold_in");
   let d: JaxArray;

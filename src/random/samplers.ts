@@ -4,47 +4,13 @@
 // defaults to [] (or, where JAX allows None, to the parameters' broadcast shape).
 // Affine maps x * a + b are evaluated unfused (two roundings): this matches the
 // fixture's `values_unfused`, i.e. an XLA build without FMA contraction.
-import { isArray, type ArrayLike, type JaxArray } from "../core/array.js";
-import { type DType, finfo, iinfo, isFloat, isInt } from "../core/dtypes.js";
+import { isArray, type JaxArray } from "../core/array.js";
+import { type DType, finfo, iinfo, isInt } from "../core/dtypes.js";
 import { broadcastShapes } from "../core/shape.js";
-import { Tracer } from "../core/trace.js";
-import { asarray, broadcastTo } from "../numpy/core.js";
-import { checkShape, randomBits, split, unwrapSingle, type KeyArray } from "./keys.js";
+import { asarray } from "../numpy/core.js";
+import { checkShape, randomBits, unwrapSingle, type KeyArray } from "./keys.js";
 import { argmax, bitcastConvertType, bitwiseOr, erf, erfInv, lax, nextafter, shiftRightLogical, slice } from "./ops.js";
-
-type Param = ArrayLike | number[] | number[][];
-
-function f32(x: Param, dtype: DType = "float32"): JaxArray {
-  return lax.convertElementType(isArray(x) ? x : asarray(x, { dtype }), dtype);
-}
-
-function floatDtype(d: string | undefined, name: string): DType {
-  const dt = (d ?? "float32") as DType;
-  if (dt === "float64") return "float32";
-  if (!isFloat(dt)) throw new TypeError(`dtype argument to \`${name}\` must be a float dtype, got ${dt}`);
-  return dt;
-}
-
-/** `shape` if given, else the broadcast shape of the parameters (JAX's shape=None). */
-function shapeOr(shape: readonly number[] | undefined | null, name: string, ...params: JaxArray[]): number[] {
-  if (shape === undefined || shape === null) return broadcastShapes(...params.map((p) => p.shape));
-  const s = checkShape(shape, name);
-  for (const p of params) {
-    const b = broadcastShapes(s, p.shape);
-    if (b.length !== s.length || b.some((d, i) => d !== s[i])) {
-      throw new TypeError(`${name}: shape ${JSON.stringify(s)} is not broadcast-compatible with parameter shape ${JSON.stringify(p.shape)}`);
-    }
-  }
-  return s;
-}
-
-const bcast = (x: JaxArray, shape: number[]) => broadcastTo(x, shape);
-
-/** Concrete value of a scalar-or-array parameter for argument checks, or null when traced. */
-function concreteValues(x: JaxArray): number[] | null {
-  if (x instanceof Tracer) return null;
-  return Array.from(x.dataSync() as globalThis.ArrayLike<number>);
-}
+import { bcast, concreteValues, f32, floatDtype, shapeOr, splitPair, type Param } from "./util.js";
 
 /** Uniform floats in [0, 1): the top 23 bits as the mantissa of a float in [1, 2), minus 1. */
 function unitFloats(k: JaxArray, shape: number[]): JaxArray {
@@ -127,13 +93,6 @@ function randint32(k: JaxArray, s: number[], minval: JaxArray, maxval: JaxArray,
   mult = rem(lax.mul(mult, mult));
   const off = rem(lax.add(lax.mul(rem(higher), mult), rem(lower)));
   return lax.add(bcast(lo, s), lax.convertElementType(off, dtype));
-}
-
-/** split(k) as two key data arrays of shape [2]. */
-function splitPair(k: JaxArray): [JaxArray, JaxArray] {
-  const ks = split(k) as JaxArray;
-  const row = (i: number) => lax.reshape(slice(ks, [i, 0], [i + 1, 2]), [2]);
-  return [row(0), row(1)];
 }
 
 /** random.bernoulli(key, p = 0.5, shape?): uniform < p. */

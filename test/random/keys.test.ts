@@ -92,6 +92,54 @@ describe("keys", () => {
     expect((split as random.PRNGKeyArray).shape).toEqual([3, 2]);
   });
 
+  it("indexes and iterates typed key arrays like JAX's (keys[i], unpacking, slices, masks)", () => {
+    const key = random.key(0);
+    const keys = random.split(key, 3);
+    const raw = random.keyData(keys);
+    // Unpacking iterates over the leading axis; each item is a typed key of shape [].
+    const [a, b, c] = keys;
+    for (const [i, k] of [a, b, c].entries()) {
+      expect(k).toBeInstanceOf(random.PRNGKeyArray);
+      expect(k!.shape).toEqual([]);
+      expect(data(k!)).toEqual(raw.get(i).tolist());
+    }
+    expect([...keys].length).toBe(3);
+    // The index forms of Array.get apply to the key dimensions.
+    const grid = random.split(key, [2, 3]);
+    const gd = random.keyData(grid);
+    expect(data(grid.get(1, 2))).toEqual(gd.get(1, 2).tolist());
+    expect(data(grid.get(-1))).toEqual(gd.get(-1).tolist());
+    expect(data(grid.get(":", "1:"))).toEqual(gd.get(":", "1:").tolist());
+    expect(grid.get("...", 0).shape).toEqual([2]);
+    expect(data(grid.get("...", 0))).toEqual(gd.get(":", 0).tolist());
+    expect(data(grid.get([1, 0]))).toEqual(gd.get([1, 0]).tolist());
+    expect(grid.get(null).shape).toEqual([1, 2, 3]);
+    expect(grid.size).toBe(6);
+    expect(data(grid.reshape([-1]).get(4))).toEqual(gd.get(1, 1).tolist());
+    // Sampling from an indexed key equals sampling from the same key data.
+    expect(random.normal(keys.get(1), [3]).tolist()).toEqual(random.normal(random.wrapKeyData(raw.get(1)), [3]).tolist());
+    // The JAX idiom: split, then draw from the subkey.
+    const [, sub] = random.split(key);
+    expect(random.uniform(sub).tolist()).toEqual(random.uniform(random.split(key).get(1)).tolist());
+    expect(() => key.get(0)).toThrow(/0-dimensional/);
+    expect(() => [...key]).toThrow(/0-d key array/);
+  });
+
+  it("vmap((k) => random.normal(k, [5]))(random.split(key, 8)) ≡ one draw per key", () => {
+    for (const p of [true, false]) {
+      setScheme(p);
+      const keys = random.split(random.key(7), 8);
+      const out = vmap((k: random.KeyArray) => random.normal(k, [5]))(keys) as JaxArray;
+      expect(out.shape).toEqual([8, 5]);
+      expect(out.tolist()).toEqual([...keys].map((k) => random.normal(k, [5]).tolist()));
+      const jitted = jit(vmap((k: random.KeyArray) => random.normal(k, [5])))(keys) as JaxArray;
+      expect(jitted.tolist()).toEqual(out.tolist());
+      // Indexing a traced key array inside jit.
+      const second = jit((ks: random.PRNGKeyArray) => random.normal(ks.get(1), [5]))(keys) as JaxArray;
+      expect(second.tolist()).toEqual(random.normal(keys.get(1), [5]).tolist());
+    }
+  });
+
   it("rejects non-keys, batched keys and bad shapes", () => {
     expect(() => random.split(random.PRNGKey(0).astype("int32") as JaxArray)).toThrow(/PRNG key/);
     expect(() => random.bits(random.split(random.PRNGKey(0)) as JaxArray, [2])).toThrow(/single key/);
