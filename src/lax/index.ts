@@ -3,3 +3,4 @@ export * from "./core.js";
 export * from "./reductions.js";
 export * from "./special.js";
 export * from "./shape.js";
+export * from "./sort.js";
