@@ -22,11 +22,29 @@ class PlainSummary implements Reporter {
   }
 }
 
+// The whole suite runs once per backend: "wasm" (the default, compiled kernels) and
+// "interpret" (the reference oracle). Tests of one backend's internals run once.
+const backendOnly = ["test/backends/**", "test/compiler/**"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     pool: "forks",
     reporters: ["default", new PlainSummary()],
+    projects: [
+      {
+        extends: true,
+        test: { name: "wasm", include: ["test/**/*.test.ts"], env: { JAXTS_BACKEND: "wasm" } },
+      },
+      {
+        extends: true,
+        test: {
+          name: "interpret",
+          include: ["test/**/*.test.ts"],
+          exclude: [...backendOnly, "test/readme.test.ts"],
+          env: { JAXTS_BACKEND: "interpret" },
+        },
+      },
+    ],
   },
 });

@@ -1,10 +1,8 @@
 // jaxts public entry point.
-import { registerBackend } from "./backends/backend.js";
-import { interpretBackend } from "./backends/interpret/index.js";
+import "./backends/index.js";
 import { installArrayMethods } from "./numpy/methods.js";
 import "./primitives/index.js";
 
-registerBackend(interpretBackend);
 installArrayMethods();
 
 export * as numpy from "./numpy/index.js";

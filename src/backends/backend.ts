@@ -28,6 +28,8 @@ export interface Backend {
   compile(jaxpr: Jaxpr): Executable;
   /** Runs a compiled jaxpr on input buffers, returning output buffers. */
   run(exe: Executable, inputs: Buffer[]): Buffer[];
+  /** Storage figures for memoryStats() (optional). */
+  stats?(): object;
 }
 
 const backends = new Map<string, Backend>();

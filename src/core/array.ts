@@ -5,7 +5,7 @@
 import { ShapedArray } from "./aval.js";
 import { type DType, type TypedArray, itemsize } from "./dtypes.js";
 import { formatContents } from "./format.js";
-import type { Backend, Buffer } from "../backends/backend.js";
+import { type Backend, type Buffer, availableBackends, getBackend } from "../backends/backend.js";
 import { ConcretizationTypeError, TracerBoolConversionError } from "./errors.js";
 
 export type ArrayLike = JaxArray | number | boolean;
@@ -202,18 +202,37 @@ const registry =
 /** A concrete array: an abstract value plus a buffer on a backend. */
 export class ArrayImpl extends JaxArray {
   private buf: Buffer | null;
-  private readonly token = {};
+  private _backend: Backend;
+  private token = {};
   constructor(
     private readonly _aval: ShapedArray,
     buf: Buffer,
-    readonly backend: Backend,
+    backend: Backend,
   ) {
     super();
     this.buf = buf;
+    this._backend = backend;
     const bytes = buf.size * itemsize(buf.dtype);
     liveArrays++;
     liveBytes += bytes;
     registry?.register(this, { backend, buf, bytes }, this.token);
+  }
+  /** The backend holding this array's storage. */
+  get backend(): Backend {
+    return this._backend;
+  }
+  /** Moves the storage to another backend (used when the default backend changes). */
+  moveTo(backend: Backend): void {
+    if (backend === this._backend) return;
+    const old = this.buffer;
+    const buf = backend.allocate(old.dtype, old.size);
+    backend.write(buf, this._backend.read(old));
+    registry?.unregister(this.token);
+    this._backend.free(old);
+    this.token = {};
+    this.buf = buf;
+    this._backend = backend;
+    registry?.register(this, { backend, buf, bytes: buf.size * itemsize(buf.dtype) }, this.token);
   }
   get aval(): ShapedArray {
     return this._aval;
@@ -255,8 +274,23 @@ export class ArrayImpl extends JaxArray {
   }
 }
 
-export function memoryStats(): { liveArrays: number; liveBytes: number } {
-  return { liveArrays, liveBytes };
+export interface MemoryStats {
+  /** Arrays created and not yet disposed or reclaimed by the garbage collector. */
+  liveArrays: number;
+  /** Bytes of those arrays. */
+  liveBytes: number;
+  /** Per-backend storage figures (the Wasm backend: heap size, resident bytes, spills). */
+  backends: Record<string, object>;
+}
+
+/** Live arrays and bytes, and what each backend holds. */
+export function memoryStats(): MemoryStats {
+  const backends: Record<string, object> = {};
+  for (const name of availableBackends()) {
+    const b = getBackend(name);
+    if (b.stats) backends[name] = b.stats();
+  }
+  return { liveArrays, liveBytes, backends };
 }
 
 export function isArray(x: unknown): x is JaxArray {

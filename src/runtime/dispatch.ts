@@ -43,6 +43,7 @@ export function applyPrimitive(prim: Primitive, args: ArrayImpl[], params: Param
     exe = backend.compile(jaxpr);
     cache.set(key, exe);
   }
+  for (const a of args) if (a.backend !== backend) a.moveTo(backend);
   const outs = backend.run(exe, args.map((a) => a.buffer));
   const outAvals = exe.jaxpr.outAvals;
   return outs.map((b, i) => new ArrayImpl(outAvals[i]!, b, backend));

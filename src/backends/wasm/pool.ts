@@ -35,6 +35,21 @@ const KIND_LOAD = 2;
 const KIND_EXIT = 3;
 
 /**
+ * JS Math functions every module may import as `math.<name>` ((f64) -> f64, or two f64 for
+ * atan2/pow): compiled kernels call them per lane for functions without a Wasm version.
+ */
+export const MATH_IMPORT_NAMES = [
+  "exp", "expm1", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+  "tanh", "asinh", "acosh", "atanh", "cbrt", "pow",
+] as const;
+
+function mathImports(): Record<string, (...xs: number[]) => number> {
+  const m: Record<string, (...xs: number[]) => number> = {};
+  for (const n of MATH_IMPORT_NAMES) m[n] = Math[n] as (...xs: number[]) => number;
+  return m;
+}
+
+/**
  * Spin iterations before parking in Atomics.wait: keeps back-to-back jobs at a few µs.
  * With more threads than cores spinning steals the CPU from the thread being waited for
  * (measured 200 µs a job for 3 threads on 2 cores), so then we park at once.
@@ -50,6 +65,8 @@ const { control, slot, memory, port, spin } = workerData;
 const ctl = new Int32Array(control);
 const base = slot * ${SLOT};
 const modules = [];
+const math = {};
+for (const n of ${JSON.stringify(MATH_IMPORT_NAMES)}) math[n] = Math[n];
 let seen = 0;
 for (;;) {
   let seq = Atomics.load(ctl, base + ${SEQ});
@@ -69,7 +86,7 @@ for (;;) {
         ctl[a + 8], ctl[a + 9], ctl[a + 10], ctl[a + 11], ctl[a + 12], ctl[a + 13], ctl[a + 14], ctl[a + 15]);
     } else if (kind === ${KIND_LOAD}) {
       const msg = receiveMessageOnPort(port).message;
-      const inst = new WebAssembly.Instance(msg.module, { env: { memory } });
+      const inst = new WebAssembly.Instance(msg.module, { env: { memory }, math });
       modules[msg.id] = msg.names.map((n) => inst.exports[n]);
     }
   } catch (e) {
@@ -176,10 +193,10 @@ export class WasmPool {
     if (this.closed) throw new Error("WasmPool is closed");
   }
 
-  /** Instantiates a module (importing only env.memory) on this thread and every worker. */
+  /** Instantiates a module (importing env.memory and math.*) on this thread and every worker. */
   load(module: WebAssembly.Module): PoolModule {
     this.check();
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory }, math: mathImports() });
     const names = WebAssembly.Module.exports(module)
       .filter((e) => e.kind === "function")
       .map((e) => e.name);

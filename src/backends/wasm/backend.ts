@@ -1,0 +1,372 @@
+// The Wasm backend: runs a jaxpr as a plan of steps over buffers in one WebAssembly.Memory.
+//
+// compile(jaxpr) asks the compiler for a plan (src/compiler: fused kernels generated as Wasm
+// SIMD code, plus equations it leaves to us) and computes each intermediate's last use, so a
+// buffer goes back to the heap right after its last reader (buffer reuse inside a jit'd call).
+// run() executes the steps:
+// - kernel: a compiled function kernel(in..., out..., start, end), its parallel range split
+//   across the worker pool when the work is large enough to pay for a dispatch;
+// - dot_general on floats: the generated GEMM (register-blocked, packed, multithreaded), with
+//   operands laid out as [batch, rows, cols] (transposed operands need no copy);
+// - anything else: the explicit routine path, the primitive's reference kernel run directly
+//   on views of the Wasm memory (no copy in), its result copied into a fresh buffer.
+// Storage is managed by WasmHeap (memory.ts): a cache that spills to GC-managed copies.
+
+import { totalmem } from "node:os";
+import { config } from "../../core/config.js";
+import type { DType, TypedArray } from "../../core/dtypes.js";
+import type { HostBuf } from "../../core/primitive.js";
+import { prod, stridesOf } from "../../core/shape.js";
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import { stridedCopy } from "../../primitives/shape_ops.js";
+import type { Backend, Buffer, Executable } from "../backend.js";
+import { wasmFeatures } from "./features.js";
+import { GemmKernel } from "./matmul.js";
+import { type HeapStats, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
+import { MATH_IMPORT_NAMES, WasmPool, defaultNumThreads, type PoolFunction } from "./pool.js";
+
+type DotDims = [[number[], number[]], [number[], number[]]];
+
+// The compiler's contract (src/compiler/index.ts).
+interface CompiledKernel {
+  readonly module: WebAssembly.Module;
+  readonly extent: number;
+  readonly costPerItem: number;
+}
+type Step = { kind: "kernel"; kernel: CompiledKernel; inputs: Var[]; outputs: Var[] } | { kind: "eqn"; eqn: JaxprEqn };
+interface Plan {
+  readonly invars: Var[];
+  readonly outvars: Atom[];
+  readonly steps: Step[];
+}
+function planJaxpr(jaxpr: Jaxpr, _options?: { relaxedSimd?: boolean }): Plan {
+  const sub = new Map<Var, Atom>();
+  const steps: Step[] = [];
+  const at = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
+  const walk = (j: Jaxpr): void => {
+    for (const eqn of j.eqns) {
+      const inputs = eqn.inputs.map(at);
+      if (eqn.primitive.name === "pjit") {
+        const inner = eqn.params.jaxpr as Jaxpr;
+        [...inner.constvars, ...inner.invars].forEach((v, i) => sub.set(v, inputs[i]!));
+        walk(inner);
+        eqn.outBinders.forEach((v, i) => sub.set(v, at(inner.outvars[i]!)));
+      } else {
+        steps.push({ kind: "eqn", eqn: { ...eqn, inputs } });
+      }
+    }
+  };
+  walk(jaxpr);
+  return { invars: [...jaxpr.constvars, ...jaxpr.invars], outvars: jaxpr.outvars.map(at), steps };
+}
+
+/** Work (in the kernel's cost units) below which a kernel runs on the calling thread only. */
+const PARALLEL_MIN_COST = 1 << 17;
+
+class WasmExecutable implements Executable {
+  constructor(
+    readonly jaxpr: Jaxpr,
+    readonly plan: Plan,
+    /** Vars to free after step i. */
+    readonly deaths: Var[][],
+  ) {}
+}
+
+function mathImports(): Record<string, (...xs: number[]) => number> {
+  const m: Record<string, (...xs: number[]) => number> = {};
+  for (const n of MATH_IMPORT_NAMES) m[n] = Math[n] as (...xs: number[]) => number;
+  return m;
+}
+
+/** Threads the backend uses: config jaxts_num_threads, else JAXTS_NUM_THREADS or the cores. */
+export function configuredThreads(): number {
+  const n = config.read("jaxts_num_threads");
+  return n > 0 ? n : defaultNumThreads();
+}
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm";
+  readonly heap: WasmHeap;
+  private pool: WasmPool | null = null;
+  private poolFns = new Map<WebAssembly.Module, PoolFunction>();
+  private readonly localFns = new Map<WebAssembly.Module, (...args: number[]) => void>();
+  private readonly gemms = new Map<DType, GemmKernel>();
+
+  constructor(limitBytes = defaultHeapLimit()) {
+    this.heap = new WasmHeap(wasmFeatures().threads, limitBytes);
+  }
+
+  // -- threads --------------------------------------------------------------------------------
+
+  /** The worker pool with the configured number of threads (recreated when that changes). */
+  private threads(): WasmPool {
+    const want = this.heap.shared ? configuredThreads() : 1;
+    if (this.pool === null || this.pool.numThreads !== want) {
+      void this.pool?.close();
+      this.pool = new WasmPool(this.heap.memory, { numThreads: want });
+      this.poolFns = new Map();
+      this.gemms.clear();
+    }
+    return this.pool;
+  }
+
+  private local(mod: WebAssembly.Module): (...args: number[]) => void {
+    let f = this.localFns.get(mod);
+    if (f === undefined) {
+      const inst = new WebAssembly.Instance(mod, { env: { memory: this.heap.memory }, math: mathImports() });
+      f = inst.exports.kernel as (...args: number[]) => void;
+      this.localFns.set(mod, f);
+    }
+    return f;
+  }
+
+  private runKernel(k: CompiledKernel, addrs: number[]): void {
+    const n = k.extent;
+    if (n === 0) return;
+    const T = n * k.costPerItem < PARALLEL_MIN_COST ? 1 : Math.min(this.heap.shared ? configuredThreads() : 1, n);
+    if (T === 1) {
+      this.local(k.module)(...addrs, 0, n);
+      return;
+    }
+    const pool = this.threads();
+    let fn = this.poolFns.get(k.module);
+    if (fn === undefined) {
+      fn = pool.load(k.module).fn("kernel");
+      this.poolFns.set(k.module, fn);
+    }
+    let chunk = Math.ceil(n / T);
+    if (chunk >= 64) chunk = Math.ceil(chunk / 16) * 16;
+    const calls = [];
+    for (let s = 0; s < n; s += chunk) calls.push({ fn, args: [...addrs, s, Math.min(n, s + chunk)] });
+    pool.run(calls);
+  }
+
+  private gemm(dtype: "float32" | "float64"): GemmKernel {
+    const pool = this.threads();
+    let g = this.gemms.get(dtype);
+    if (g === undefined) {
+      g = new GemmKernel(pool, { dtype: dtype === "float32" ? "f32" : "f64" });
+      this.gemms.set(dtype, g);
+    }
+    return g;
+  }
+
+  // -- Backend interface -----------------------------------------------------------------------
+
+  allocate(dtype: DType, size: number): Buffer {
+    return this.heap.allocate(dtype, size);
+  }
+  write(buf: Buffer, data: TypedArray): void {
+    this.heap.write(buf as WasmBuffer, data);
+  }
+  read(buf: Buffer): TypedArray {
+    return this.heap.read(buf as WasmBuffer);
+  }
+  free(buf: Buffer): void {
+    this.heap.free(buf as WasmBuffer);
+  }
+  stats(): HeapStats {
+    return this.heap.stats();
+  }
+
+  compile(jaxpr: Jaxpr): Executable {
+    const plan = planJaxpr(jaxpr, { relaxedSimd: wasmFeatures().relaxedSimd });
+    const keep = new Set<Var>(plan.invars);
+    for (const o of plan.outvars) if (o instanceof Var) keep.add(o);
+    const last = new Map<Var, number>();
+    plan.steps.forEach((s, i) => {
+      const ins = s.kind === "kernel" ? s.inputs : s.eqn.inputs;
+      for (const a of ins) if (a instanceof Var) last.set(a, i);
+      const outs = s.kind === "kernel" ? s.outputs : s.eqn.outBinders;
+      for (const v of outs) if (!last.has(v)) last.set(v, i); // dead on arrival
+    });
+    const deaths: Var[][] = plan.steps.map(() => []);
+    for (const [v, i] of last) if (!keep.has(v)) deaths[i]!.push(v);
+    return new WasmExecutable(jaxpr, plan, deaths);
+  }
+
+  run(exe: Executable, inputs: Buffer[]): Buffer[] {
+    const { plan, deaths } = exe as WasmExecutable;
+    const heap = this.heap;
+    heap.epoch++;
+    const env = new Map<Var, WasmBuffer>();
+    plan.invars.forEach((v, i) => {
+      const b = inputs[i] as WasmBuffer;
+      heap.use(b);
+      env.set(v, b);
+    });
+    const get = (v: Var): WasmBuffer => {
+      const b = env.get(v);
+      if (b === undefined) throw new Error("internal: wasm plan reads an unbound variable");
+      return b;
+    };
+    for (let i = 0; i < plan.steps.length; i++) {
+      const step = plan.steps[i]!;
+      if (step.kind === "kernel") {
+        const addrs = step.inputs.map((v) => heap.use(get(v)));
+        for (const v of step.outputs) {
+          const b = heap.allocate(v.aval.dtype, prod(v.aval.shape));
+          env.set(v, b);
+          addrs.push(b.addr);
+        }
+        this.runKernel(step.kernel, addrs);
+      } else {
+        const outs = this.runEqn(step.eqn, (a) => (a instanceof Literal ? a : get(a)));
+        step.eqn.outBinders.forEach((v, j) => env.set(v, outs[j]!));
+      }
+      for (const v of deaths[i]!) {
+        const b = env.get(v);
+        if (b !== undefined) heap.free(b);
+        env.delete(v);
+      }
+    }
+    const given = new Set<WasmBuffer>(inputs as WasmBuffer[]);
+    const returned = new Set<WasmBuffer>();
+    return plan.outvars.map((o) => {
+      if (o instanceof Literal) return this.literal(o);
+      const b = get(o);
+      if (!given.has(b) && !returned.has(b)) {
+        returned.add(b);
+        return b;
+      }
+      // An input returned as is, or one value returned twice: each output owns its storage.
+      const c = heap.allocate(b.dtype, b.size);
+      const src = heap.use(b);
+      heap.u8().copyWithin(c.addr, src, src + b.bytes);
+      return c;
+    });
+  }
+
+  private literal(l: Literal): WasmBuffer {
+    const b = this.heap.allocate(l.aval.dtype, 1);
+    this.heap.view(b)[0] = l.val;
+    return b;
+  }
+
+  /** Runs an equation the compiler did not lower: GEMM for float dot_general, else a routine. */
+  private runEqn(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer[] {
+    if (eqn.primitive.name === "dot_general") {
+      const out = this.tryDot(eqn, get);
+      if (out) return [out];
+    }
+    return this.routine(eqn, get);
+  }
+
+  /** The explicit routine path: the reference kernel on views of the heap. */
+  private routine(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer[] {
+    const heap = this.heap;
+    const bufs = eqn.inputs.map(get);
+    for (const b of bufs) if (b instanceof WasmBuffer) heap.use(b);
+    const mem = heap.memory.buffer;
+    const ins: HostBuf[] = bufs.map((b, i) => {
+      const aval = eqn.inputs[i]!.aval;
+      if (b instanceof Literal) {
+        const data = viewOf(new ArrayBuffer(8), aval.dtype, 0, 1);
+        data[0] = b.val;
+        return { data, shape: [], dtype: aval.dtype };
+      }
+      return { data: viewOf(mem, b.dtype, b.addr, b.size), shape: aval.shape, dtype: aval.dtype };
+    });
+    const outAvals = eqn.outBinders.map((v) => v.aval);
+    const results = eqn.primitive.impl(ins, eqn.params, outAvals);
+    return results.map((data, j) => {
+      const aval = outAvals[j]!;
+      const b = heap.allocate(aval.dtype, prod(aval.shape));
+      heap.write(b, data);
+      return b;
+    });
+  }
+
+  /**
+   * dot_general on float32/float64 through the GEMM kernel. Operands are viewed as
+   * [batch, M, K] and [batch, K, N] (or transposed within each batch entry); an operand whose
+   * dims are not in such an order is first copied into that order.
+   */
+  private tryDot(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer | null {
+    const [la, ra] = eqn.inputs as [Atom, Atom];
+    const outAval = eqn.outBinders[0]!.aval;
+    const dt = outAval.dtype;
+    if ((dt !== "float32" && dt !== "float64") || la.aval.dtype !== dt || ra.aval.dtype !== dt) return null;
+    const lb0 = get(la);
+    const rb0 = get(ra);
+    if (!(lb0 instanceof WasmBuffer) || !(rb0 instanceof WasmBuffer)) return null;
+    const [[lc0, rc0], [lbd, rbd]] = eqn.params.dimensionNumbers as DotDims;
+    // Pair contracting dims in the lhs's memory order.
+    const order = lc0.map((_, i) => i).sort((a, b) => lc0[a]! - lc0[b]!);
+    const lc = order.map((i) => lc0[i]!);
+    const rc = order.map((i) => rc0[i]!);
+    const ls = la.aval.shape;
+    const rs = ra.aval.shape;
+    const lf = ls.map((_, i) => i).filter((i) => !lc.includes(i) && !lbd.includes(i));
+    const rf = rs.map((_, i) => i).filter((i) => !rc.includes(i) && !rbd.includes(i));
+    const batch = prod(lbd.map((d) => ls[d]!));
+    const M = prod(lf.map((d) => ls[d]!));
+    const N = prod(rf.map((d) => rs[d]!));
+    const K = prod(lc.map((d) => ls[d]!));
+    const heap = this.heap;
+    const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    // Lay an operand out as `perm` unless it already is; returns [buffer, temporary?].
+    const layout = (b: WasmBuffer, shape: readonly number[], perm: number[]): [WasmBuffer, boolean] => {
+      if (same(perm, perm.map((_, i) => i))) return [b, false];
+      const t = heap.allocate(dt, b.size);
+      heap.use(b);
+      const src = heap.view(b);
+      const strides = stridesOf(shape);
+      stridedCopy(src, 0, perm.map((p) => strides[p]!), heap.view(t), 0, stridesOf(perm.map((p) => shape[p]!)), perm.map((p) => shape[p]!));
+      return [t, true];
+    };
+    heap.use(lb0);
+    heap.use(rb0);
+    // lhs: [batch, lf, lc] plain or [batch, lc, lf] transposed.
+    let transA = false;
+    let lperm = [...lbd, ...lf, ...lc];
+    const alt = [...lbd, ...lc, ...lf];
+    if (!same(lperm, lperm.map((_, i) => i)) && same(alt, alt.map((_, i) => i))) {
+      transA = true;
+      lperm = alt;
+    }
+    let transB = false;
+    let rperm = [...rbd, ...rc, ...rf];
+    const ralt = [...rbd, ...rf, ...rc];
+    if (!same(rperm, rperm.map((_, i) => i)) && same(ralt, ralt.map((_, i) => i))) {
+      transB = true;
+      rperm = ralt;
+    }
+    const [lb, lt] = layout(lb0, ls, lperm);
+    const [rb, rt] = layout(rb0, rs, rperm);
+    const out = heap.allocate(dt, prod(outAval.shape));
+    const g = this.gemm(dt);
+    const wsBytes = g.workspaceBytes();
+    const ws = heap.allocBlock(wsBytes, "the matmul workspace");
+    try {
+      g.run(
+        { a: heap.use(lb), b: heap.use(rb), c: out.addr, m: M, n: N, k: K, transA, transB, batch, strideA: M * K, strideB: K * N, strideC: M * N },
+        ws,
+      );
+    } finally {
+      heap.freeBlock(ws, Math.ceil(Math.max(1, wsBytes) / 64) * 64);
+      if (lt) heap.free(lb);
+      if (rt) heap.free(rb);
+    }
+    return out;
+  }
+}
+
+/** Default heap limit: a quarter of the machine's memory, between 256 MiB and 3 GiB. */
+function defaultHeapLimit(): number {
+  const fromConfig = config.read("jaxts_wasm_heap_limit");
+  if (fromConfig > 0) return fromConfig;
+  const total = totalmem();
+  return Math.min(3 * 2 ** 30, Math.max(2 ** 28, Math.floor(total / 4)));
+}
+
+let theBackend: WasmBackend | null = null;
+
+/** The process-wide Wasm backend (created on first use). */
+export function wasmBackend(): WasmBackend {
+  return (theBackend ??= new WasmBackend());
+}
+
+config.onChange((name, value) => {
+  if (name === "jaxts_wasm_heap_limit" && theBackend) theBackend.heap.limit = (value as number) > 0 ? (value as number) : defaultHeapLimit();
+});

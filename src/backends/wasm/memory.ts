@@ -1,0 +1,313 @@
+// The Wasm backend's memory: one WebAssembly.Memory (shared when the runtime allows threads)
+// managed as a *cache* of array storage, so that memory manages itself.
+//
+// Why a cache. Kernels can only touch their linear memory, but nothing tells us when an array
+// becomes unreachable inside a long synchronous loop: FinalizationRegistry callbacks run only
+// when the event loop turns, and a WeakRef created in a job keeps its target alive until the job
+// ends. So each buffer's bytes live in the heap while it is *resident*; when an allocation would
+// push the heap past its limit, the least recently used resident buffers (not pinned by the
+// running computation) are *spilled*: their bytes are copied into a plain JS typed array owned
+// by the buffer object, and their heap block is freed. An unreachable array then holds only
+// GC-managed memory, which V8 reclaims on its own schedule, synchronous loop or not; a live one
+// is copied back (paged in) the next time a kernel reads it. dispose() and the finalizer free
+// the block (or drop the spilled copy) directly.
+//
+// The allocator: 64-byte aligned blocks; free blocks kept in power-of-two size bins and two
+// maps (by start and by end) so a freed block merges with its free neighbours in O(1); a
+// bump pointer `top` above the highest used block; memory grows in pages up to the limit.
+
+import { type DType, type TypedArray, itemsize } from "../../core/dtypes.js";
+
+const PAGE = 65536;
+const ALIGN = 64;
+/** Largest memory a wasm32 module can address (and what the kernels declare as maximum). */
+export const MAX_PAGES = 65536;
+/** Bytes reserved at address 0 so that no buffer has address 0. */
+const RESERVED = 1024;
+
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+
+interface Block {
+  start: number;
+  size: number;
+}
+
+/** Storage of one array: resident in the heap at `addr`, or spilled to `host`. */
+export class WasmBuffer {
+  /** Byte address in the heap, or -1 when not resident. */
+  addr = -1;
+  /** The spilled copy when not resident. */
+  host: TypedArray | null = null;
+  /** Bytes reserved in the heap (aligned). */
+  readonly reserved: number;
+  /** Pinned by the running computation while pin === heap.epoch. */
+  pin = 0;
+  freed = false;
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+  ) {
+    this.reserved = align(Math.max(1, size * itemsize(dtype)));
+  }
+  get bytes(): number {
+    return this.size * itemsize(this.dtype);
+  }
+}
+
+function binOf(size: number): number {
+  return 31 - Math.clz32(size);
+}
+
+export interface HeapStats {
+  /** Bytes of the WebAssembly.Memory (it never shrinks). */
+  heapBytes: number;
+  /** Bytes in resident buffers. */
+  residentBytes: number;
+  residentBuffers: number;
+  /** Buffers copied out of the heap under pressure, since start. */
+  spills: number;
+  spilledBytes: number;
+  limitBytes: number;
+}
+
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  private top = RESERVED;
+  private readonly bins: Set<Block>[] = Array.from({ length: 33 }, () => new Set<Block>());
+  private readonly byStart = new Map<number, Block>();
+  private readonly byEnd = new Map<number, Block>();
+  /** Resident buffers in least-recently-used order (Map iteration order). */
+  private readonly resident = new Map<WasmBuffer, true>();
+  private residentBytes = 0;
+  private spills = 0;
+  private spilledBytes = 0;
+  /** Current computation; buffers with pin === epoch are not spilled. */
+  epoch = 1;
+  private views: { buffer: ArrayBufferLike; u8: Uint8Array } | null = null;
+
+  constructor(
+    shared: boolean,
+    /** Most bytes the heap may hold before it spills. */
+    public limit: number,
+  ) {
+    this.shared = shared;
+    this.memory = shared
+      ? new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES });
+  }
+
+  /** A Uint8Array over the whole current memory (refreshed after growth). */
+  u8(): Uint8Array {
+    const buf = this.memory.buffer;
+    if (this.views === null || this.views.buffer !== buf || this.views.u8.byteLength !== buf.byteLength) {
+      this.views = { buffer: buf, u8: new Uint8Array(buf) };
+    }
+    return this.views.u8;
+  }
+
+  /** A typed view of a resident buffer's elements (valid until the memory grows). */
+  view(b: WasmBuffer): TypedArray {
+    if (b.addr < 0) throw new Error("internal: view of a buffer that is not resident");
+    return viewOf(this.memory.buffer, b.dtype, b.addr, b.size);
+  }
+
+  stats(): HeapStats {
+    return {
+      heapBytes: this.memory.buffer.byteLength,
+      residentBytes: this.residentBytes,
+      residentBuffers: this.resident.size,
+      spills: this.spills,
+      spilledBytes: this.spilledBytes,
+      limitBytes: this.limit,
+    };
+  }
+
+  // -- raw blocks -------------------------------------------------------------------------
+
+  private addFree(b: Block): void {
+    if (b.start + b.size === this.top) {
+      this.top = b.start; // give the tail back to the bump region
+      const below = this.byEnd.get(b.start);
+      if (below) {
+        this.removeFree(below);
+        this.top = below.start;
+      }
+      return;
+    }
+    this.bins[binOf(b.size)]!.add(b);
+    this.byStart.set(b.start, b);
+    this.byEnd.set(b.start + b.size, b);
+  }
+
+  private removeFree(b: Block): void {
+    this.bins[binOf(b.size)]!.delete(b);
+    this.byStart.delete(b.start);
+    this.byEnd.delete(b.start + b.size);
+  }
+
+  /** Frees a block, merging it with free neighbours. */
+  freeBlock(start: number, size: number): void {
+    let b: Block = { start, size };
+    const prev = this.byEnd.get(start);
+    if (prev) {
+      this.removeFree(prev);
+      b = { start: prev.start, size: prev.size + b.size };
+    }
+    const next = this.byStart.get(b.start + b.size);
+    if (next) {
+      this.removeFree(next);
+      b = { start: b.start, size: b.size + next.size };
+    }
+    this.addFree(b);
+  }
+
+  /** A block of `size` (aligned) bytes from the free lists or the bump region, or -1. */
+  private tryAlloc(size: number): number {
+    for (let bin = binOf(size); bin < this.bins.length; bin++) {
+      for (const b of this.bins[bin]!) {
+        if (b.size < size) continue;
+        this.removeFree(b);
+        if (b.size > size) this.addFree({ start: b.start + size, size: b.size - size });
+        return b.start;
+      }
+    }
+    const end = this.top + size;
+    if (end > this.limit + RESERVED) return -1;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      // Grow at least by a quarter of the current size, so growth is amortised.
+      const want = Math.max(pages, Math.ceil(have / PAGE / 4));
+      const cap = Math.min(MAX_PAGES, Math.ceil((this.limit + RESERVED) / PAGE)) - have / PAGE;
+      try {
+        this.memory.grow(Math.min(Math.max(want, pages), cap));
+      } catch {
+        try {
+          this.memory.grow(pages);
+        } catch {
+          return -1;
+        }
+      }
+    }
+    const start = this.top;
+    this.top = end;
+    return start;
+  }
+
+  /** A block of `bytes`, spilling least recently used buffers when the heap is full. */
+  allocBlock(bytes: number, what: string): number {
+    const size = align(Math.max(1, bytes));
+    if (size > this.limit) {
+      throw new RangeError(
+        `Out of memory: ${what} needs ${bytes} bytes, more than the Wasm heap limit of ${this.limit} bytes ` +
+          `(config "jaxts_wasm_heap_limit").`,
+      );
+    }
+    let addr = this.tryAlloc(size);
+    if (addr >= 0) return addr;
+    // Spill in LRU order until the block fits. Spill at least an eighth of the limit at a
+    // time, so a loop that allocates steadily spills in batches rather than on every call.
+    let goal = Math.max(size, this.limit / 8);
+    for (const b of [...this.resident.keys()]) {
+      if (b.pin === this.epoch) continue;
+      goal -= b.reserved;
+      this.spill(b);
+      if (goal <= 0) {
+        addr = this.tryAlloc(size);
+        if (addr >= 0) return addr;
+        goal = size;
+      }
+    }
+    addr = this.tryAlloc(size);
+    if (addr >= 0) return addr;
+    throw new RangeError(
+      `Out of memory: ${what} needs ${bytes} bytes and the Wasm heap (limit ${this.limit} bytes, ` +
+        `config "jaxts_wasm_heap_limit") is full of arrays in use by this computation.`,
+    );
+  }
+
+  // -- buffers ------------------------------------------------------------------------------
+
+  /** A new resident buffer (contents unspecified), pinned for the current computation. */
+  allocate(dtype: DType, size: number): WasmBuffer {
+    const b = new WasmBuffer(dtype, size);
+    b.pin = this.epoch;
+    b.addr = this.allocBlock(b.reserved, `an array of ${size} ${dtype}`);
+    this.resident.set(b, true);
+    this.residentBytes += b.reserved;
+    return b;
+  }
+
+  /** Makes `b` resident (copying a spilled copy back in), pins it and marks it recently used. */
+  use(b: WasmBuffer): number {
+    if (b.freed) throw new ReferenceError("Array has been deleted (disposed) and cannot be used.");
+    b.pin = this.epoch;
+    if (b.addr >= 0) {
+      this.resident.delete(b);
+      this.resident.set(b, true);
+      return b.addr;
+    }
+    const addr = this.allocBlock(b.reserved, `an array of ${b.size} ${b.dtype}`);
+    const host = b.host!;
+    this.u8().set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), addr);
+    b.addr = addr;
+    b.host = null;
+    this.resident.set(b, true);
+    this.residentBytes += b.reserved;
+    return addr;
+  }
+
+  /** Copies a resident buffer out to a JS typed array and frees its block. */
+  private spill(b: WasmBuffer): void {
+    b.host = viewOf(this.memory.buffer, b.dtype, b.addr, b.size).slice();
+    this.release(b);
+    this.spills++;
+    this.spilledBytes += b.bytes;
+  }
+
+  private release(b: WasmBuffer): void {
+    this.freeBlock(b.addr, b.reserved);
+    this.resident.delete(b);
+    this.residentBytes -= b.reserved;
+    b.addr = -1;
+  }
+
+  /** Frees a buffer's storage (block or spilled copy). Idempotent. */
+  free(b: WasmBuffer): void {
+    if (b.freed) return;
+    b.freed = true;
+    if (b.addr >= 0) this.release(b);
+    b.host = null;
+  }
+
+  write(b: WasmBuffer, data: TypedArray): void {
+    if (b.addr >= 0) viewOf(this.memory.buffer, b.dtype, b.addr, b.size).set(data);
+    else b.host!.set(data);
+  }
+
+  read(b: WasmBuffer): TypedArray {
+    if (b.freed) throw new ReferenceError("Array has been deleted (disposed) and cannot be used.");
+    if (b.addr >= 0) return viewOf(this.memory.buffer, b.dtype, b.addr, b.size).slice();
+    return b.host!.slice();
+  }
+}
+
+const CTOR: Record<DType, new (buf: ArrayBufferLike, off: number, len: number) => TypedArray> = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: Float64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: Float64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** A typed view of `size` elements of `dtype` at byte address `addr`. */
+export function viewOf(buf: ArrayBufferLike, dtype: DType, addr: number, size: number): TypedArray {
+  return new CTOR[dtype](buf, addr, size);
+}
