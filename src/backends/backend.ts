@@ -28,6 +28,13 @@ export interface Backend {
   compile(jaxpr: Jaxpr): Executable;
   /** Runs a compiled jaxpr on input buffers, returning output buffers. */
   run(exe: Executable, inputs: Buffer[]): Buffer[];
+  /**
+   * What a finalizer needs to free `buf` once its array is unreachable, passed later to
+   * releaseHandle. It must not reference the buffer's data (a FinalizationRegistry keeps it
+   * alive until the callback runs). Without it, storage is left to the garbage collector.
+   */
+  finalizerHandle?(buf: Buffer): object;
+  releaseHandle?(handle: object): void;
   /** Storage figures for memoryStats() (optional). */
   stats?(): object;
 }

@@ -190,14 +190,24 @@ export abstract class JaxArray {
 
 let liveArrays = 0;
 let liveBytes = 0;
+/** What the finalizer of an array holds: never the buffer itself (see Backend.finalizerHandle). */
+interface Held {
+  backend: Backend;
+  handle: object | undefined;
+  bytes: number;
+}
 const registry =
   typeof FinalizationRegistry !== "undefined"
-    ? new FinalizationRegistry<{ backend: Backend; buf: Buffer; bytes: number }>((h) => {
+    ? new FinalizationRegistry<Held>((h) => {
         liveArrays--;
         liveBytes -= h.bytes;
-        h.backend.free(h.buf);
+        if (h.handle !== undefined) h.backend.releaseHandle?.(h.handle);
       })
     : undefined;
+
+function held(backend: Backend, buf: Buffer): Held {
+  return { backend, handle: backend.finalizerHandle?.(buf), bytes: buf.size * itemsize(buf.dtype) };
+}
 
 /** A concrete array: an abstract value plus a buffer on a backend. */
 export class ArrayImpl extends JaxArray {
@@ -215,7 +225,7 @@ export class ArrayImpl extends JaxArray {
     const bytes = buf.size * itemsize(buf.dtype);
     liveArrays++;
     liveBytes += bytes;
-    registry?.register(this, { backend, buf, bytes }, this.token);
+    registry?.register(this, held(backend, buf), this.token);
   }
   /** The backend holding this array's storage. */
   get backend(): Backend {
@@ -232,7 +242,7 @@ export class ArrayImpl extends JaxArray {
     this.token = {};
     this.buf = buf;
     this._backend = backend;
-    registry?.register(this, { backend, buf, bytes: buf.size * itemsize(buf.dtype) }, this.token);
+    registry?.register(this, held(backend, buf), this.token);
   }
   get aval(): ShapedArray {
     return this._aval;

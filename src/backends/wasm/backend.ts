@@ -22,7 +22,7 @@ import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { Backend, Buffer, Executable } from "../backend.js";
 import { wasmFeatures } from "./features.js";
 import { GemmKernel } from "./matmul.js";
-import { type HeapStats, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
+import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
 import { MATH_IMPORT_NAMES, WasmPool, defaultNumThreads, type PoolFunction } from "./pool.js";
 
 type DotDims = [[number[], number[]], [number[], number[]]];
@@ -164,6 +164,12 @@ export class WasmBackend implements Backend {
   }
   free(buf: Buffer): void {
     this.heap.free(buf as WasmBuffer);
+  }
+  finalizerHandle(buf: Buffer): object {
+    return (buf as WasmBuffer).slot;
+  }
+  releaseHandle(handle: object): void {
+    this.heap.freeSlot(handle as Slot);
   }
   stats(): HeapStats {
     return this.heap.stats();

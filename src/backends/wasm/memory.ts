@@ -32,14 +32,22 @@ interface Block {
   size: number;
 }
 
-/** Storage of one array: resident in the heap at `addr`, or spilled to `host`. */
-export class WasmBuffer {
+/**
+ * A buffer's heap block. It is what the FinalizationRegistry holds for an array, so it must
+ * not reference the buffer (whose spilled copy would then stay alive until the finalizer runs,
+ * which in a synchronous loop is never).
+ */
+export class Slot {
   /** Byte address in the heap, or -1 when not resident. */
   addr = -1;
+  constructor(readonly reserved: number) {}
+}
+
+/** Storage of one array: resident in the heap at `addr`, or spilled to `host`. */
+export class WasmBuffer {
+  readonly slot: Slot;
   /** The spilled copy when not resident. */
   host: TypedArray | null = null;
-  /** Bytes reserved in the heap (aligned). */
-  readonly reserved: number;
   /** Pinned by the running computation while pin === heap.epoch. */
   pin = 0;
   freed = false;
@@ -47,7 +55,18 @@ export class WasmBuffer {
     readonly dtype: DType,
     readonly size: number,
   ) {
-    this.reserved = align(Math.max(1, size * itemsize(dtype)));
+    this.slot = new Slot(align(Math.max(1, size * itemsize(dtype))));
+  }
+  /** Byte address in the heap, or -1 when not resident. */
+  get addr(): number {
+    return this.slot.addr;
+  }
+  set addr(a: number) {
+    this.slot.addr = a;
+  }
+  /** Bytes reserved in the heap (aligned). */
+  get reserved(): number {
+    return this.slot.reserved;
   }
   get bytes(): number {
     return this.size * itemsize(this.dtype);
@@ -78,7 +97,7 @@ export class WasmHeap {
   private readonly byStart = new Map<number, Block>();
   private readonly byEnd = new Map<number, Block>();
   /** Resident buffers in least-recently-used order (Map iteration order). */
-  private readonly resident = new Map<WasmBuffer, true>();
+  private readonly resident = new Map<Slot, WasmBuffer>();
   private residentBytes = 0;
   private spills = 0;
   private spilledBytes = 0;
@@ -209,7 +228,7 @@ export class WasmHeap {
     // Spill in LRU order until the block fits. Spill at least an eighth of the limit at a
     // time, so a loop that allocates steadily spills in batches rather than on every call.
     let goal = Math.max(size, this.limit / 8);
-    for (const b of [...this.resident.keys()]) {
+    for (const b of [...this.resident.values()]) {
       if (b.pin === this.epoch) continue;
       goal -= b.reserved;
       this.spill(b);
@@ -234,7 +253,7 @@ export class WasmHeap {
     const b = new WasmBuffer(dtype, size);
     b.pin = this.epoch;
     b.addr = this.allocBlock(b.reserved, `an array of ${size} ${dtype}`);
-    this.resident.set(b, true);
+    this.resident.set(b.slot, b);
     this.residentBytes += b.reserved;
     return b;
   }
@@ -244,8 +263,8 @@ export class WasmHeap {
     if (b.freed) throw new ReferenceError("Array has been deleted (disposed) and cannot be used.");
     b.pin = this.epoch;
     if (b.addr >= 0) {
-      this.resident.delete(b);
-      this.resident.set(b, true);
+      this.resident.delete(b.slot);
+      this.resident.set(b.slot, b);
       return b.addr;
     }
     const addr = this.allocBlock(b.reserved, `an array of ${b.size} ${b.dtype}`);
@@ -253,7 +272,7 @@ export class WasmHeap {
     this.u8().set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), addr);
     b.addr = addr;
     b.host = null;
-    this.resident.set(b, true);
+    this.resident.set(b.slot, b);
     this.residentBytes += b.reserved;
     return addr;
   }
@@ -267,10 +286,16 @@ export class WasmHeap {
   }
 
   private release(b: WasmBuffer): void {
-    this.freeBlock(b.addr, b.reserved);
-    this.resident.delete(b);
-    this.residentBytes -= b.reserved;
-    b.addr = -1;
+    this.freeSlot(b.slot);
+  }
+
+  /** Frees a slot's block if it is resident (the finalizer's path: the buffer is gone). */
+  freeSlot(slot: Slot): void {
+    if (slot.addr < 0) return;
+    this.freeBlock(slot.addr, slot.reserved);
+    this.resident.delete(slot);
+    this.residentBytes -= slot.reserved;
+    slot.addr = -1;
   }
 
   /** Frees a buffer's storage (block or spilled copy). Idempotent. */
