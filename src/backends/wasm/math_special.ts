@@ -1,0 +1,4 @@
+// Special functions for WasmMath.
+import type { KernelTable } from "./math.js";
+
+export const SPECIAL_F32: KernelTable = {};

@@ -1,0 +1,239 @@
+// WasmMath against the oracle: the reference kernel (`impl`) of each primitive, which
+// computes in float64 and rounds to the output dtype. Every function is evaluated inside a
+// module over dense sweeps of float32 bit patterns (every 997th pattern of all 2^32, plus
+// targeted ranges: near 0 and ±1, overflow/underflow thresholds, subnormals, large
+// arguments) and compared in ulps; special values must match exactly (NaN, ±Inf, the sign
+// of zero); the scalar wrappers must agree with the vector functions bit for bit.
+
+import { describe, expect, it } from "vitest";
+import { ShapedArray } from "../../../src/core/aval.js";
+import type { PrimitiveRules } from "../../../src/core/primitive.js";
+import { ModuleBuilder } from "../../../src/backends/wasm/builder.js";
+import { wasmFeatures } from "../../../src/backends/wasm/features.js";
+import { MATH_FNS, type MathFn, WasmMath } from "../../../src/backends/wasm/math.js";
+import { primitives } from "../../../src/primitives/index.js";
+
+type Ty = "f32" | "f64";
+const BINARY = new Set<MathFn>(["atan2", "pow"]);
+const CHUNK = 1 << 18; // elements per call
+
+interface Harness {
+  run(fn: MathFn, ty: Ty, mode: "vector" | "scalar", x: Float32Array | Float64Array, y?: Float32Array | Float64Array): Float32Array | Float64Array;
+  offered(fn: MathFn, ty: Ty): boolean;
+}
+
+/** One module with a loop `<mode>_<fn>_<ty>(a, b, out, bytes)` per function, over an imported non-shared memory. */
+function harness(relaxed: boolean): Harness {
+  const mb = new ModuleBuilder();
+  mb.importMemory({ initial: (3 * CHUNK * 8) / 65536 });
+  const math = new WasmMath(mb, { relaxed });
+  const offered = new Set<string>();
+  for (const ty of ["f32", "f64"] as const) {
+    const vt = ty === "f32" ? "f32x4" : "f64x2";
+    const E = ty === "f32" ? 4 : 8;
+    for (const fn of MATH_FNS) {
+      const vec = math.vector(fn, vt);
+      const sc = math.scalar(fn, ty);
+      expect(vec === undefined).toBe(sc === undefined);
+      if (!vec || !sc) continue;
+      offered.add(`${fn}_${ty}`);
+      for (const [mode, ref, step, load, store] of [
+        ["vector", vec, 16, "v128.load", "v128.store"],
+        ["scalar", sc, E, `${ty}.load`, `${ty}.store`],
+      ] as const) {
+        mb.function(`${mode}_${fn}_${ty}`, { a: "i32", b: "i32", o: "i32", n: "i32" }, [], (f, { a, b, o, n }) => {
+          const i = f.local("i", "i32");
+          const at = (p: typeof a) => () => f.load(load, () => f.op("i32.add", p, i));
+          f.forRange(i, 0, n, step, () => {
+            const args = BINARY.has(fn) ? [at(a), at(b)] : [at(a)];
+            f.store(store, () => f.op("i32.add", o, i), () => f.call(ref, ...args));
+          });
+        }, true);
+      }
+    }
+  }
+  const memory = new WebAssembly.Memory({ initial: (3 * CHUNK * 8) / 65536 });
+  const exports = new WebAssembly.Instance(mb.compile(), { env: { memory } }).exports as Record<string, (...a: number[]) => void>;
+  return {
+    offered: (fn, ty) => offered.has(`${fn}_${ty}`),
+    run(fn, ty, mode, x, y) {
+      const Arr = ty === "f32" ? Float32Array : Float64Array;
+      const E = Arr.BYTES_PER_ELEMENT;
+      const out = new Arr(x.length);
+      const buf = memory.buffer;
+      const A = new Arr(buf, 0, CHUNK);
+      const B = new Arr(buf, CHUNK * E, CHUNK);
+      const O = new Arr(buf, 2 * CHUNK * E, CHUNK);
+      for (let s = 0; s < x.length; s += CHUNK) {
+        const len = Math.min(CHUNK, x.length - s);
+        A.fill(0).set(x.subarray(s, s + len));
+        B.fill(0);
+        if (y) B.set(y.subarray(s, s + len));
+        const padded = mode === "vector" ? Math.ceil(len / (16 / E)) * 16 : len * E;
+        exports[`${mode}_${fn}_${ty}`]!(0, CHUNK * E, 2 * CHUNK * E, padded);
+        out.set(O.subarray(0, len), s);
+      }
+      return out;
+    },
+  };
+}
+
+/** The reference kernel of the primitive named fn, on float32 or float64 data. */
+function reference(fn: MathFn, ty: Ty, x: Float32Array | Float64Array, y?: Float32Array | Float64Array) {
+  const prim = (primitives as unknown as Record<string, PrimitiveRules>)[fn]!;
+  const dtype = ty === "f32" ? "float32" : "float64";
+  const ins = (y ? [x, y] : [x]).map((data) => ({ data, shape: [data.length], dtype }) as const);
+  return prim.impl(ins, {}, [new ShapedArray([x.length], dtype)])[0] as Float32Array | Float64Array;
+}
+
+// ---- ulp distances ----
+
+const f32b = new Float32Array(2);
+const i32b = new Int32Array(f32b.buffer);
+/** Distance in float32 ulps (±0 coincide; NaN vs NaN is 0, NaN vs number is Infinity). */
+function ulp32(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  f32b[0] = a;
+  f32b[1] = b;
+  const o = (i: number) => (i < 0 ? -2147483648 - i : i);
+  return Math.abs(o(i32b[0]!) - o(i32b[1]!));
+}
+const f64b = new Float64Array(2);
+const i64b = new BigInt64Array(f64b.buffer);
+function ulp64(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  f64b[0] = a;
+  f64b[1] = b;
+  const o = (i: bigint) => (i < 0n ? -(1n << 63n) - i : i);
+  const d = o(i64b[0]!) - o(i64b[1]!);
+  return Number(d < 0n ? -d : d);
+}
+
+interface Worst {
+  ulps: number;
+  at: number[];
+  got: number;
+  want: number;
+}
+
+/** Largest ulp error of out against ref, and that zeros carry the reference's sign. */
+function compare(ty: Ty, out: ArrayLike<number>, ref: ArrayLike<number>, args: ArrayLike<number>[]): Worst {
+  const dist = ty === "f32" ? ulp32 : ulp64;
+  let worst: Worst = { ulps: 0, at: [], got: 0, want: 0 };
+  for (let i = 0; i < out.length; i++) {
+    const got = out[i]!;
+    const want = ref[i]!;
+    let d = dist(got, want);
+    if (got === 0 && want === 0 && Object.is(got, -0) !== Object.is(want, -0)) d = Infinity;
+    if (d > worst.ulps) worst = { ulps: d, at: args.map((a) => a[i]!), got, want };
+  }
+  return worst;
+}
+
+// ---- sweeps ----
+
+/** Every `stride`th float32 bit pattern of all 2^32. */
+function strideSweep(stride: number): Float32Array {
+  const n = Math.floor(2 ** 32 / stride);
+  const bits = new Uint32Array(n);
+  for (let i = 0; i < n; i++) bits[i] = i * stride;
+  return new Float32Array(bits.buffer);
+}
+
+/** Every float32 between a and b (same sign) stepping `step` ulps. */
+function ulpRange(a: number, b: number, step = 1): number[] {
+  f32b[0] = a;
+  f32b[1] = b;
+  const [lo, hi] = [Math.min(i32b[0]!, i32b[1]!), Math.max(i32b[0]!, i32b[1]!)];
+  const out: number[] = [];
+  for (let i = lo; i <= hi; i += step) {
+    i32b[0] = i;
+    out.push(f32b[0]!);
+  }
+  return out;
+}
+
+/** n log-spaced magnitudes in [a, b], both signs. */
+function logSpaced(a: number, b: number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = a * (b / a) ** (i / (n - 1));
+    out.push(v, -v);
+  }
+  return out;
+}
+
+/** A deterministic uniform stream in [a, b). */
+function uniform(a: number, b: number, n: number, seed = 1): number[] {
+  let s = seed >>> 0;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out.push(a + ((b - a) * s) / 2 ** 32);
+  }
+  return out;
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, -2, 0.5, -0.5, 3.4028234663852886e38, -3.4028234663852886e38,
+  1.1754943508222875e-38, -1.1754943508222875e-38, 1.401298464324817e-45, -1.401298464324817e-45, 1e-30, -1e-30];
+
+/** Targeted inputs per function, beyond the common ones. */
+const TARGETED: Partial<Record<MathFn, number[]>> = {
+  exp: [...ulpRange(88.7, 88.75, 7), ...ulpRange(-87.5, -87.2, 97), ...ulpRange(-104, -103, 97), ...uniform(-110, 90, 20000)],
+  exp2: [...ulpRange(127.9, 128.1, 31), ...ulpRange(-150.1, -148.9, 31), ...uniform(-160, 130, 20000)],
+  expm1: [...ulpRange(88.7, 88.75, 7), ...ulpRange(88.3, 88.45, 31), ...uniform(-20, 90, 20000), ...logSpaced(1e-9, 1, 20000)],
+  log: [...ulpRange(0.99, 1.01, 3), ...uniform(0, 10, 20000)],
+  log1p: [...ulpRange(-1, -0.99, 3), ...uniform(-1, 10, 20000), ...logSpaced(1e-9, 1, 20000)],
+  tanh: [...uniform(-10, 10, 20000), ...logSpaced(1e-9, 10, 20000)],
+  logistic: [...uniform(-110, 110, 20000), ...ulpRange(-104, -87, 997), ...logSpaced(1e-9, 20, 20000)],
+};
+
+function sweepInputs(fn: MathFn): Float32Array {
+  const common = [...SPECIALS, ...logSpaced(1e-12, 1e-3, 2000), ...ulpRange(0.999, 1.001, 3), ...ulpRange(-1.001, -0.999, 3),
+    ...ulpRange(1.401298464324817e-45, 2e-38, 4099)];
+  const extra = TARGETED[fn] ?? [];
+  const s = strideSweep(997);
+  const out = new Float32Array(s.length + common.length + extra.length);
+  out.set(s);
+  out.set(common, s.length);
+  out.set(extra, s.length + common.length);
+  return out;
+}
+
+const UNARY_F32: MathFn[] = ["exp", "exp2", "expm1", "log", "log1p", "tanh", "logistic"];
+const results: Record<string, number> = {};
+
+const features = wasmFeatures();
+const modes = features.relaxedSimd ? [false, true] : [false];
+
+describe.each(modes)("WasmMath (relaxed = %s)", (relaxed) => {
+  const h = harness(relaxed);
+
+  it.each(UNARY_F32)("f32 %s is within 2 ulp of the reference over the sweeps", (fn) => {
+    expect(h.offered(fn, "f32")).toBe(true);
+    const x = sweepInputs(fn);
+    const out = h.run(fn, "f32", "vector", x);
+    const worst = compare("f32", out, reference(fn, "f32", x), [x]);
+    results[`${fn} f32${relaxed ? " fma" : ""}`] = worst.ulps;
+    expect(worst.ulps, `${fn}(${worst.at}) = ${worst.got}, reference ${worst.want}`).toBeLessThanOrEqual(2);
+    // the scalar wrapper computes the same bits
+    const sx = x.subarray(0, 50000);
+    expect(Array.from(h.run(fn, "f32", "scalar", sx))).toEqual(Array.from(out.subarray(0, 50000)));
+  });
+});
+
+describe("WasmMath module building", () => {
+  it("adds each function and its helpers once, lazily", () => {
+    const mb = new ModuleBuilder();
+    const math = new WasmMath(mb);
+    const a = math.vector("exp", "f32x4");
+    expect(math.vector("exp", "f32x4")).toBe(a);
+    expect(math.scalar("exp", "f32")).toBe(math.scalar("exp", "f32"));
+    expect(a!.params).toEqual(["v128"]);
+    expect(() => mb.compile()).not.toThrow();
+  });
+
+  it("reports the measured errors", () => {
+    console.log(Object.entries(results).map(([k, u]) => `${k}: ${u} ulp`).join("\n"));
+  });
+});
