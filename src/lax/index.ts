@@ -4,3 +4,4 @@ export * from "./reductions.js";
 export * from "./special.js";
 export * from "./shape.js";
 export * from "./sort.js";
+export * as linalg from "./linalg.js";

@@ -10,6 +10,7 @@ export * from "./einsum.js";
 export * from "./ufuncs.js";
 export * from "./logic.js";
 export * from "./sorting.js";
+export * as linalg from "./linalg.js";
 export { AxisError } from "./util.js";
 // The public broadcastArrays(...xs) (core.ts has a variant taking an operation name for errors).
 export { broadcastArrays } from "./manipulation.js";

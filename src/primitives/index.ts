@@ -13,6 +13,7 @@ import * as dot from "./dot.js";
 import * as misc from "./misc.js";
 import * as rb from "./random_bits.js";
 import * as srt from "./sort.js";
+import * as la from "./linalg.js";
 import { pjit_p } from "../transforms/jit.js";
 
 export type PrimitiveName =
@@ -35,8 +36,8 @@ export type PrimitiveName =
   // reductions
   | "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or"
   | "argmax" | "argmin" | "cumsum"
-  // sorting
-  | "sort"
+  // sorting and linear algebra
+  | "sort" | "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh"
   // linear algebra, autodiff, compilation, random bits
   | "dot_general" | "stop_gradient" | "pjit" | "threefry2x32";
 
@@ -65,7 +66,8 @@ export const primitives = {
   reduce_sum: sh.reduce_sum_p, reduce_max: rd.reduce_max_p, reduce_min: rd.reduce_min_p,
   reduce_prod: rd.reduce_prod_p, reduce_and: rd.reduce_and_p, reduce_or: rd.reduce_or_p,
   argmax: rd.argmax_p, argmin: rd.argmin_p, cumsum: rd.cumsum_p,
-  sort: srt.sort_p,
+  sort: srt.sort_p, cholesky: la.cholesky_p, triangular_solve: la.triangular_solve_p, lu: la.lu_p, qr: la.qr_p,
+  eigh: la.eigh_p,
   dot_general: dot.dot_general_p, stop_gradient: misc.stop_gradient_p, pjit: pjit_p,
   threefry2x32: rb.threefry2x32_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
