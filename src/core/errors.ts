@@ -28,7 +28,7 @@ export class TracerBoolConversionError extends ConcretizationTypeError {
     super(
       what,
       "Attempted boolean conversion of traced array. The problem arose with converting a traced " +
-        "value to a JS boolean or number inside control flow; use lax.cond / jnp.where instead.",
+        "value to a JS boolean or number inside control flow; use lax.cond / lax.whileLoop / jnp.where instead.",
     );
     this.message = `Attempted boolean conversion of ${what}.\n` + this.message;
   }

@@ -5,3 +5,4 @@ export * from "./special.js";
 export * from "./shape.js";
 export * from "./sort.js";
 export * as linalg from "./linalg.js";
+export * from "./control_flow.js";

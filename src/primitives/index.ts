@@ -15,6 +15,7 @@ import * as rb from "./random_bits.js";
 import * as srt from "./sort.js";
 import * as la from "./linalg.js";
 import { pjit_p } from "../transforms/jit.js";
+import * as cf from "./control_flow.js";
 
 export type PrimitiveName =
   // elementwise arithmetic and transcendental functions
@@ -39,7 +40,9 @@ export type PrimitiveName =
   // sorting and linear algebra
   | "sort" | "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh"
   // linear algebra, autodiff, compilation, random bits
-  | "dot_general" | "stop_gradient" | "pjit" | "threefry2x32";
+  | "dot_general" | "stop_gradient" | "pjit" | "threefry2x32"
+  // control flow
+  | "cond" | "while" | "scan";
 
 export const primitives = {
   neg: ew.neg_p, sign: ew.sign_p, floor: ew.floor_p, ceil: ew.ceil_p, round: ew.round_p, abs: ew.abs_p,
@@ -70,6 +73,7 @@ export const primitives = {
   eigh: la.eigh_p,
   dot_general: dot.dot_general_p, stop_gradient: misc.stop_gradient_p, pjit: pjit_p,
   threefry2x32: rb.threefry2x32_p,
+  cond: cf.cond_p, while: cf.while_p, scan: cf.scan_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
 
 /** Checks at load time that each record's name matches its key in the table. */
