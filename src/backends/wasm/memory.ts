@@ -50,6 +50,8 @@ export class WasmBuffer {
   host: TypedArray | null = null;
   /** Pinned by the running computation while pin === heap.epoch. */
   pin = 0;
+  /** When it was last used (the heap's clock), for least-recently-used spilling. */
+  lastUse = 0;
   freed = false;
   constructor(
     readonly dtype: DType,
@@ -96,8 +98,9 @@ export class WasmHeap {
   private readonly bins: Set<Block>[] = Array.from({ length: 33 }, () => new Set<Block>());
   private readonly byStart = new Map<number, Block>();
   private readonly byEnd = new Map<number, Block>();
-  /** Resident buffers in least-recently-used order (Map iteration order). */
+  /** Resident buffers (by their slot, which finalizers hold). */
   private readonly resident = new Map<Slot, WasmBuffer>();
+  private clock = 0;
   private residentBytes = 0;
   private spills = 0;
   private spilledBytes = 0;
@@ -109,6 +112,8 @@ export class WasmHeap {
     shared: boolean,
     /** Most bytes the heap may hold before it spills. */
     public limit: number,
+    /** Most resident buffers before the oldest are spilled. */
+    public maxResident = 1 << 16,
   ) {
     this.shared = shared;
     this.memory = shared
@@ -228,8 +233,7 @@ export class WasmHeap {
     // Spill in LRU order until the block fits. Spill at least an eighth of the limit at a
     // time, so a loop that allocates steadily spills in batches rather than on every call.
     let goal = Math.max(size, this.limit / 8);
-    for (const b of [...this.resident.values()]) {
-      if (b.pin === this.epoch) continue;
+    for (const b of this.lru()) {
       goal -= b.reserved;
       this.spill(b);
       if (goal <= 0) {
@@ -246,12 +250,32 @@ export class WasmHeap {
     );
   }
 
+  /** Unpinned resident buffers, least recently used first. */
+  private lru(): WasmBuffer[] {
+    const out: WasmBuffer[] = [];
+    for (const b of this.resident.values()) if (b.pin !== this.epoch) out.push(b);
+    return out.sort((a, b) => a.lastUse - b.lastUse);
+  }
+
+  /**
+   * Unreachable small arrays cost little heap but one JS object each: past maxResident
+   * buffers, the oldest eighth is spilled, so their bookkeeping stays bounded too.
+   */
+  private trimCount(): void {
+    if (this.resident.size < this.maxResident) return;
+    const victims = this.lru();
+    const n = Math.min(victims.length, Math.ceil(this.maxResident / 8));
+    for (let i = 0; i < n; i++) this.spill(victims[i]!);
+  }
+
   // -- buffers ------------------------------------------------------------------------------
 
   /** A new resident buffer (contents unspecified), pinned for the current computation. */
   allocate(dtype: DType, size: number): WasmBuffer {
+    this.trimCount();
     const b = new WasmBuffer(dtype, size);
     b.pin = this.epoch;
+    b.lastUse = ++this.clock;
     b.addr = this.allocBlock(b.reserved, `an array of ${size} ${dtype}`);
     this.resident.set(b.slot, b);
     this.residentBytes += b.reserved;
@@ -262,11 +286,8 @@ export class WasmHeap {
   use(b: WasmBuffer): number {
     if (b.freed) throw new ReferenceError("Array has been deleted (disposed) and cannot be used.");
     b.pin = this.epoch;
-    if (b.addr >= 0) {
-      this.resident.delete(b.slot);
-      this.resident.set(b.slot, b);
-      return b.addr;
-    }
+    b.lastUse = ++this.clock;
+    if (b.addr >= 0) return b.addr;
     const addr = this.allocBlock(b.reserved, `an array of ${b.size} ${b.dtype}`);
     const host = b.host!;
     this.u8().set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), addr);
