@@ -20,6 +20,7 @@ export {
   TracerBoolConversionError,
   TracerIntegerConversionError,
   UnexpectedTracerError,
+  FloatingPointError,
 } from "./core/errors.js";
 export {
   grad,

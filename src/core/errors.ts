@@ -48,3 +48,6 @@ export class UnexpectedTracerError extends JaxError {
     );
   }
 }
+
+/** Raised under `jax_debug_nans` when a primitive produces a NaN, as in JAX. */
+export class FloatingPointError extends JaxError {}

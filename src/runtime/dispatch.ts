@@ -2,7 +2,9 @@
 // avals, params) by the current backend and cached, so eager and jit share one code path.
 import { ArrayImpl } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { TypedArray } from "../core/dtypes.js";
+import { type TypedArray, isFloat } from "../core/dtypes.js";
+import { config } from "../core/config.js";
+import { FloatingPointError } from "../core/errors.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { type Executable, getBackend } from "../backends/backend.js";
 import { Jaxpr, Var, ClosedJaxpr } from "../ir/jaxpr.js";
@@ -46,7 +48,20 @@ export function applyPrimitive(prim: Primitive, args: ArrayImpl[], params: Param
   for (const a of args) if (a.backend !== backend) a.moveTo(backend);
   const outs = backend.run(exe, args.map((a) => a.buffer));
   const outAvals = exe.jaxpr.outAvals;
-  return outs.map((b, i) => new ArrayImpl(outAvals[i]!, b, backend));
+  const results = outs.map((b, i) => new ArrayImpl(outAvals[i]!, b, backend));
+  if (config.read("jax_debug_nans")) checkNans(prim, params, results);
+  return results;
+}
+
+/** jax_debug_nans: JAX's FloatingPointError naming the primitive (or the jit'd function). */
+function checkNans(prim: Primitive, params: Params, results: ArrayImpl[]): void {
+  for (const r of results) {
+    if (!isFloat(r.dtype)) continue;
+    if (r.readData().some((v) => Number.isNaN(v))) {
+      const where = prim.name === "pjit" ? `jit(${String(params.name)})` : prim.name;
+      throw new FloatingPointError(`invalid value (nan) encountered in ${where}`);
+    }
+  }
 }
 
 /** A concrete array from host data (copied into the current backend). */
