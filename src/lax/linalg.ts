@@ -12,10 +12,18 @@ function atLeast2d(name: string, x: JaxArray): void {
   if (x.ndim < 2) throw new TypeError(`${name}: argument must have at least 2 dimensions, got shape ${shapeStr(x.shape)}`);
 }
 
+/** The primitives' square-matrix check, made before symmetrizing (which needs a square input). */
+function checkSquare(name: string, x: JaxArray): void {
+  atLeast2d(name, x);
+  if (x.shape[x.ndim - 1] !== x.shape[x.ndim - 2]) {
+    throw new TypeError(`The input to ${name} must have shape [..., n, n], got ${shapeStr(x.shape)}`);
+  }
+}
+
 /** (x + xᵀ) / 2 over the last two axes. */
 export function symmetrize(x: ArrayLike): JaxArray {
   const a = asArray(x);
-  atLeast2d("symmetrize", a);
+  checkSquare("symmetrize", a);
   return mul(add(a, la.mT(a)), fullLike(a, 0.5));
 }
 
@@ -26,7 +34,7 @@ export function symmetrize(x: ArrayLike): JaxArray {
  */
 export function cholesky(x: ArrayLike, opts: { symmetrizeInput?: boolean } = {}): JaxArray {
   const a = asArray(x);
-  atLeast2d("cholesky", a);
+  checkSquare("cholesky", a);
   return bind1(la.cholesky_p, [opts.symmetrizeInput ?? true ? symmetrize(a) : a]);
 }
 
@@ -104,7 +112,7 @@ export interface EighOptions {
  */
 export function eigh(x: ArrayLike, opts: EighOptions = {}): [JaxArray, JaxArray] {
   const a0 = asArray(x);
-  atLeast2d("eigh", a0);
+  checkSquare("eigh", a0);
   const a = opts.symmetrizeInput ?? true ? symmetrize(a0) : a0;
   const [v, w] = bind(la.eigh_p, [a], { lower: opts.lower ?? true, sortEigenvalues: opts.sortEigenvalues ?? true });
   return [v!, w!];
