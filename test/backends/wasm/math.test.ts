@@ -201,6 +201,42 @@ function sweepInputs(fn: MathFn): Float32Array {
 }
 
 const UNARY_F32: MathFn[] = ["exp", "exp2", "expm1", "log", "log1p", "tanh", "logistic"];
+
+/**
+ * f64 functions and their ulp budgets against the reference (JS Math in float64, itself up to
+ * about 1 ulp from exact): tanh and logistic follow the reference's formulas, whose
+ * cancellation (t + 2 with t = expm1(−2|x|) near −0.86; 1 + e^−x rounding) amplifies a 1-ulp
+ * difference of expm1 or exp into up to 4.
+ */
+const UNARY_F64: [MathFn, number][] = [["exp", 2], ["expm1", 2], ["log", 2], ["log1p", 2], ["tanh", 4], ["logistic", 4]];
+
+/** Float64 inputs: a stride over the high 32 bits of all patterns (pseudo-random low bits) plus uniform ranges. */
+function sweepInputs64(ranges: [number, number][]): Float64Array {
+  const stride = 4999;
+  const n = Math.floor(2 ** 32 / stride);
+  const bits = new Uint32Array(2 * n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    bits[2 * i] = s;
+    bits[2 * i + 1] = i * stride;
+  }
+  const extra = [...SPECIALS, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308,
+    ...ranges.flatMap(([a, b]) => uniform(a, b, 100000, 7))];
+  const out = new Float64Array(n + extra.length);
+  out.set(new Float64Array(bits.buffer));
+  out.set(extra, n);
+  return out;
+}
+
+const RANGES_F64: Partial<Record<MathFn, [number, number][]>> = {
+  exp: [[-750, 720], [-1, 1]],
+  expm1: [[-40, 710], [-1, 1], [-1e-6, 1e-6]],
+  log: [[0, 10], [0.9, 1.1]],
+  log1p: [[-1, 2], [-1e-6, 1e-6]],
+  tanh: [[-25, 25], [-1.2, 1.2], [-1e-6, 1e-6]],
+  logistic: [[-750, 750], [-40, 40]],
+};
 const results: Record<string, number> = {};
 
 const features = wasmFeatures();
@@ -219,6 +255,17 @@ describe.each(modes)("WasmMath (relaxed = %s)", (relaxed) => {
     // the scalar wrapper computes the same bits
     const sx = x.subarray(0, 50000);
     expect(Array.from(h.run(fn, "f32", "scalar", sx))).toEqual(Array.from(out.subarray(0, 50000)));
+  });
+
+  it.each(UNARY_F64)("f64 %s is within %i ulp of the reference", (fn, budget) => {
+    expect(h.offered(fn, "f64")).toBe(true);
+    const x = sweepInputs64(RANGES_F64[fn] ?? []);
+    const out = h.run(fn, "f64", "vector", x);
+    const worst = compare("f64", out, reference(fn, "f64", x), [x]);
+    results[`${fn} f64${relaxed ? " fma" : ""}`] = worst.ulps;
+    expect(worst.ulps, `${fn}(${worst.at}) = ${worst.got}, reference ${worst.want}`).toBeLessThanOrEqual(budget);
+    const sx = x.subarray(0, 20000);
+    expect(Array.from(h.run(fn, "f64", "scalar", sx))).toEqual(Array.from(out.subarray(0, 20000)));
   });
 });
 
