@@ -57,7 +57,7 @@ export const sort_p: PrimitiveRules<SortParams> = {
         throw new TypeError(`sort arrays must have equal shapes, got ${avals.map((x) => shapeStr(x.shape)).join(", ")}`);
       }
     }
-    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= Math.max(a0.ndim, 1) || a0.ndim === 0) {
+    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= a0.ndim) {
       throw new TypeError(`sort dimension ${dimension} is out of bounds for operand of shape ${shapeStr(a0.shape)}`);
     }
     if (!Number.isInteger(numKeys) || numKeys < 1 || numKeys > avals.length) {
