@@ -17,7 +17,7 @@ import { config } from "../../core/config.js";
 import type { DType, TypedArray } from "../../core/dtypes.js";
 import type { HostBuf } from "../../core/primitive.js";
 import { prod, stridesOf } from "../../core/shape.js";
-import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import { type Atom, type ClosedJaxpr, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { Backend, Buffer, Executable } from "../backend.js";
 import { wasmFeatures } from "./features.js";
@@ -91,6 +91,8 @@ export class WasmBackend implements Backend {
   private poolFns = new Map<WebAssembly.Module, PoolFunction>();
   private readonly localFns = new Map<WebAssembly.Module, (...args: number[]) => void>();
   private readonly gemms = new Map<DType, GemmKernel>();
+  private readonly subExes = new WeakMap<Jaxpr, WasmExecutable>();
+  private depth = 0;
 
   constructor(limitBytes = defaultHeapLimit()) {
     this.heap = new WasmHeap(wasmFeatures().threads, limitBytes);
@@ -192,9 +194,18 @@ export class WasmBackend implements Backend {
   }
 
   run(exe: Executable, inputs: Buffer[]): Buffer[] {
-    const { plan, deaths } = exe as WasmExecutable;
+    // Nested runs (bodies of loops) keep the outer computation's buffers pinned.
+    if (this.depth === 0) this.heap.epoch++;
+    this.depth++;
+    try {
+      return this.runPlan(exe as WasmExecutable, inputs as WasmBuffer[]);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private runPlan({ plan, deaths }: WasmExecutable, inputs: WasmBuffer[]): WasmBuffer[] {
     const heap = this.heap;
-    heap.epoch++;
     const env = new Map<Var, WasmBuffer>();
     plan.invars.forEach((v, i) => {
       const b = inputs[i] as WasmBuffer;
@@ -226,7 +237,7 @@ export class WasmBackend implements Backend {
         env.delete(v);
       }
     }
-    const given = new Set<WasmBuffer>(inputs as WasmBuffer[]);
+    const given = new Set<WasmBuffer>(inputs);
     const returned = new Set<WasmBuffer>();
     return plan.outvars.map((o) => {
       if (o instanceof Literal) return this.literal(o);
@@ -236,10 +247,7 @@ export class WasmBackend implements Backend {
         return b;
       }
       // An input returned as is, or one value returned twice: each output owns its storage.
-      const c = heap.allocate(b.dtype, b.size);
-      const src = heap.use(b);
-      heap.u8().copyWithin(c.addr, src, src + b.bytes);
-      return c;
+      return this.copy(b);
     });
   }
 
@@ -249,13 +257,123 @@ export class WasmBackend implements Backend {
     return b;
   }
 
-  /** Runs an equation the compiler did not lower: GEMM for float dot_general, else a routine. */
+  /**
+   * Runs an equation the compiler did not lower: GEMM for float dot_general, compiled bodies
+   * for control flow, else the routine path.
+   */
   private runEqn(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer[] {
-    if (eqn.primitive.name === "dot_general") {
-      const out = this.tryDot(eqn, get);
-      if (out) return [out];
+    switch (eqn.primitive.name) {
+      case "dot_general": {
+        const out = this.tryDot(eqn, get);
+        if (out) return [out];
+        break;
+      }
+      case "while":
+        return this.runWhile(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
+      case "cond":
+        return this.runCond(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
+      case "scan":
+        return this.runScan(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
     }
     return this.routine(eqn, get);
+  }
+
+  private materialize(b: WasmBuffer | Literal): WasmBuffer {
+    return b instanceof Literal ? this.literal(b) : b;
+  }
+
+  private sub(j: ClosedJaxpr): WasmExecutable {
+    let e = this.subExes.get(j.jaxpr);
+    if (e === undefined) {
+      if (j.consts.length > 0) throw new Error("internal: control-flow jaxprs carry their constants as operands");
+      e = this.compile(j.jaxpr) as WasmExecutable;
+      this.subExes.set(j.jaxpr, e);
+    }
+    return e;
+  }
+
+  private scalar(b: WasmBuffer): number {
+    this.heap.use(b);
+    return this.heap.view(b)[0]!;
+  }
+
+  /** Frees buffers of `olds` not in `keep` and not caller-owned. */
+  private dropAll(olds: WasmBuffer[], keep: WasmBuffer[], owned: Set<WasmBuffer>): void {
+    for (const b of olds) if (!keep.includes(b) && !owned.has(b)) this.heap.free(b);
+  }
+
+  // while: cond and body are compiled once; the carry's buffers are replaced each iteration
+  // and the previous ones freed (the initial values belong to the caller).
+  private runWhile(eqn: JaxprEqn, args: WasmBuffer[]): WasmBuffer[] {
+    const p = eqn.params as { condJaxpr: ClosedJaxpr; bodyJaxpr: ClosedJaxpr; condNconsts: number; bodyNconsts: number };
+    const cc = args.slice(0, p.condNconsts);
+    const bc = args.slice(p.condNconsts, p.condNconsts + p.bodyNconsts);
+    const owned = new Set(args);
+    let carry = args.slice(p.condNconsts + p.bodyNconsts);
+    const condExe = this.sub(p.condJaxpr);
+    const bodyExe = this.sub(p.bodyJaxpr);
+    for (;;) {
+      const [pred] = this.runPlan(condExe, [...cc, ...carry]);
+      const go = this.scalar(pred!);
+      this.heap.free(pred!);
+      if (!go) break;
+      const next = this.runPlan(bodyExe, [...bc, ...carry]);
+      this.dropAll(carry, next, owned);
+      carry = next;
+    }
+    return carry.map((b) => (owned.has(b) ? this.copy(b) : b));
+  }
+
+  private runCond(eqn: JaxprEqn, args: WasmBuffer[]): WasmBuffer[] {
+    const { branches } = eqn.params as { branches: ClosedJaxpr[] };
+    const i = Math.min(Math.max(Math.trunc(this.scalar(args[0]!)), 0), branches.length - 1);
+    const ops = args.slice(1);
+    const owned = new Set(ops);
+    return this.runPlan(this.sub(branches[i]!), ops).map((b) => (owned.has(b) ? this.copy(b) : b));
+  }
+
+  // scan: each step reads slice i of every xs (copied into a fresh buffer) and writes slice i
+  // of every stacked ys output.
+  private runScan(eqn: JaxprEqn, args: WasmBuffer[]): WasmBuffer[] {
+    const p = eqn.params as { jaxpr: ClosedJaxpr; length: number; reverse: boolean; numConsts: number; numCarry: number };
+    const heap = this.heap;
+    const consts = args.slice(0, p.numConsts);
+    const owned = new Set(args);
+    let carry = args.slice(p.numConsts, p.numConsts + p.numCarry);
+    const xs = args.slice(p.numConsts + p.numCarry);
+    const body = this.sub(p.jaxpr);
+    const yAvals = eqn.outBinders.slice(p.numCarry).map((v) => v.aval);
+    const ys = yAvals.map((a) => heap.allocate(a.dtype, prod(a.shape)));
+    for (let t = 0; t < p.length; t++) {
+      const i = p.reverse ? p.length - 1 - t : t;
+      const xi = xs.map((x) => {
+        const n = x.size / p.length;
+        const b = heap.allocate(x.dtype, n);
+        const src = heap.use(x) + i * n * (x.bytes / Math.max(1, x.size));
+        heap.u8().copyWithin(b.addr, src, src + b.bytes);
+        return b;
+      });
+      const outs = this.runPlan(body, [...consts, ...carry, ...xi]);
+      for (const b of xi) if (!outs.includes(b)) heap.free(b);
+      const next = outs.slice(0, p.numCarry);
+      outs.slice(p.numCarry).forEach((y, k) => {
+        const dst = heap.use(ys[k]!) + i * y.bytes;
+        const src = heap.use(y);
+        heap.u8().copyWithin(dst, src, src + y.bytes);
+        if (!next.includes(y)) heap.free(y);
+      });
+      this.dropAll(carry, next, owned);
+      carry = next;
+    }
+    return [...carry.map((b) => (owned.has(b) ? this.copy(b) : b)), ...ys];
+  }
+
+  private copy(b: WasmBuffer): WasmBuffer {
+    const heap = this.heap;
+    const c = heap.allocate(b.dtype, b.size);
+    const src = heap.use(b);
+    heap.u8().copyWithin(c.addr, src, src + b.bytes);
+    return c;
   }
 
   /** The explicit routine path: the reference kernel on views of the heap. */
