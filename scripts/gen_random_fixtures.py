@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes test/fixtures/random.json: golden jax.random values from random_ref.py.
+"""Writes test/fixtures/random.json: golden jax.random values from random_ref.py,
+and test/fixtures/random_dist.json: the laws they follow (scipy.stats, mpmath).
 
 Run: /usr/bin/python3 scripts/gen_random_fixtures.py
 The reference checks itself against JAX's known answers first.
@@ -28,6 +29,14 @@ Schema (all keys are [uint32, uint32] pairs of key data):
   - `values_unfused`, present only where it differs from `values`: the same
     call evaluated without multiply-add contraction (random_ref.CONTRACT =
     False), for a backend that rounds every multiply and add separately.
+
+random_dist.json:
+  cases      [{name, kind: "continuous", probs, quantiles, mean?, var?} |
+              {name, kind: "discrete", support, cdf, mean, var}]: each law a
+             distribution test compares samples with (scipy.stats).
+  gamma_grad {alphas, gamma, gamma_grad, loggamma, exp_loggamma_grad}: reference
+             samples of gamma/loggamma(PRNGKey(0), alphas) and dx/da at each
+             sample (mpmath), the implicit reparameterization gradient.
 """
 
 from __future__ import annotations
@@ -147,6 +156,29 @@ SAMPLES = [
     ("triangular", [-1.0, 0.5, 2.0], {"shape": [7]}),
     ("geometric", [0.3], {"shape": [7]}),
     ("generalized_normal", [1.5], {"shape": [7]}),
+    # Broadcasting, batch shapes and the other branches of the loop samplers.
+    ("gamma", [[[0.5], [3.0]]], {"shape": [2, 2]}),
+    ("loggamma", [[0.05, 1.0, 7.5]], {}),
+    ("beta", [[0.3, 2.0], 1.5], {}),
+    ("dirichlet", [[[0.5, 1.0, 2.0], [3.0, 0.2, 1.0]]], {}),
+    ("poisson", [9.5], {"shape": [5]}),
+    ("poisson", [10.0], {"shape": [5]}),
+    ("poisson", [[0.5, 40.0, 1000.0]], {}),
+    ("binomial", [200.0, 0.7], {"shape": [5]}),
+    ("binomial", [[5.0, 50.0, 7.5], [0.5, 0.05, 0.9]], {}),
+    ("multinomial", [15.0, [0.0, 0.25, 0.5, 0.25]], {"shape": [2, 4]}),
+    ("chisquare", [[0.5, 12.0]], {"shape": [2, 2]}),
+    ("t", [[1.0, 30.0]], {"shape": [3, 2]}),
+    ("f", [[2.0, 10.0], 4.0], {}),
+    ("generalized_normal", [0.5], {"shape": [5]}),
+    ("ball", [4], {"p": 3.0, "shape": [2]}),
+    ("multivariate_normal", [[[0.0, 1.0], [2.0, 3.0]], [[1.0, 0.3], [0.3, 2.0]]], {}),
+    ("orthogonal", [3], {"shape": [2], "m": 2}),
+    ("permutation", [[[1, 2, 3], [4, 5, 6]]], {"axis": 0, "independent": True}),
+    ("permutation", [[[1, 2, 3], [4, 5, 6]]], {}),
+    ("choice", [[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]], {"shape": [2], "axis": 1, "replace": False}),
+    ("choice", [[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]], {"shape": [3], "axis": 1, "p": [0.1, 0.2, 0.3, 0.4]}),
+    ("choice", [6], {"shape": [2, 2], "replace": False, "p": [0.3, 0.0, 0.1, 0.2, 0.25, 0.15]}),
 ]
 
 BITS_SHAPES = [[], [7], [3, 4]]
@@ -203,8 +235,133 @@ def scheme_block(seed):
     return block
 
 
+# ----------------------------------------------------------------------------
+# test/fixtures/random_dist.json: the laws the samplers must follow (scipy.stats)
+# and the gamma sampler's derivative (mpmath)
+# ----------------------------------------------------------------------------
+
+DIST_OUT = os.path.join(os.path.dirname(OUT), "random_dist.json")
+QUANTILE_PROBS = [(i + 0.5) / 100 for i in range(100)]
+
+
+def continuous(name, law, transform=None):
+    """Quantiles of `law` at QUANTILE_PROBS (after a monotone `transform`), mean, variance."""
+    q = law.ppf(QUANTILE_PROBS)
+    if transform is not None:
+        q = transform(q)
+    mean, var = (float(v) for v in law.stats("mv"))
+    out = {"name": name, "kind": "continuous", "probs": QUANTILE_PROBS, "quantiles": q.tolist()}
+    if transform is None:
+        if math.isfinite(mean):
+            out["mean"] = mean
+        # The sample variance is a stable check only with a finite fourth moment.
+        if math.isfinite(var) and math.isfinite(float(law.stats("k"))):
+            out["var"] = var
+    return out
+
+
+def discrete(name, law, hi):
+    support = list(range(0, hi + 1))
+    mean, var = (float(v) for v in law.stats("mv"))
+    return {"name": name, "kind": "discrete", "support": support,
+            "cdf": law.cdf(support).tolist(), "mean": mean, "var": var}
+
+
+def power_law(name, d):
+    """P(R <= r) = r**d on [0, 1]: the norm of a point uniform in a d-dimensional ball."""
+    q = [p_ ** (1.0 / d) for p_ in QUANTILE_PROBS]
+    return {"name": name, "kind": "continuous", "probs": QUANTILE_PROBS, "quantiles": q,
+            "mean": d / (d + 1.0), "var": d / (d + 2.0) - (d / (d + 1.0)) ** 2}
+
+
+def dist_cases():
+    from scipy import stats
+    return [
+        continuous("gamma(0.5)", stats.gamma(0.5)),
+        continuous("gamma(2.5)", stats.gamma(2.5)),
+        continuous("gamma(20)", stats.gamma(20.0)),
+        continuous("loggamma(0.3)", stats.gamma(0.3), np.log),
+        continuous("beta(0.5, 2)", stats.beta(0.5, 2.0)),
+        continuous("beta(2, 3)", stats.beta(2.0, 3.0)),
+        continuous("dirichlet([0.5, 1, 2])[0]", stats.beta(0.5, 3.0)),
+        continuous("dirichlet([0.5, 1, 2])[2]", stats.beta(2.0, 1.5)),
+        continuous("chisquare(3)", stats.chi2(3.0)),
+        continuous("chisquare(0.7)", stats.chi2(0.7)),
+        continuous("t(4)", stats.t(4.0)),
+        continuous("t(30)", stats.t(30.0)),
+        continuous("f(3, 7)", stats.f(3.0, 7.0)),
+        continuous("f(10, 20)", stats.f(10.0, 20.0)),
+        continuous("generalizedNormal(1.5)", stats.gennorm(1.5)),
+        continuous("generalizedNormal(0.7)", stats.gennorm(0.7)),
+        power_law("ball(3, 2) L2 norm", 3),
+        power_law("ball(2, 1) L1 norm", 2),
+        continuous("multivariateNormal x0", stats.norm(1.0, math.sqrt(2.0))),
+        continuous("multivariateNormal x2", stats.norm(0.5, math.sqrt(0.5))),
+        discrete("poisson(3.5)", stats.poisson(3.5), 15),
+        discrete("poisson(9.9)", stats.poisson(9.9), 30),
+        discrete("poisson(25)", stats.poisson(25.0), 60),
+        discrete("binomial(10, 0.3)", stats.binom(10, 0.3), 10),
+        discrete("binomial(100, 0.4)", stats.binom(100, 0.4), 100),
+        discrete("binomial(20, 0.8)", stats.binom(20, 0.8), 20),
+        discrete("binomial(200, 0.7)", stats.binom(200, 0.7), 200),
+        discrete("multinomial(20, [0.2, 0.3, 0.5])[0]", stats.binom(20, 0.2), 20),
+        discrete("multinomial(20, [0.2, 0.3, 0.5])[2]", stats.binom(20, 0.5), 20),
+    ]
+
+
+GRAD_ALPHAS = [0.1, 0.5, 1.0, 3.0, 10.0, 100.0]
+
+
+def gamma_sample_grad(a, x):
+    """dx/da of a Gamma(a, 1) sample x at fixed CDF value: -(dP/da) / (dP/dx), P = P(a, x)."""
+    import mpmath as mp
+    mp.mp.dps = 40
+    a, x = mp.mpf(float(a)), mp.mpf(float(x))
+    if x == 0:
+        return 0.0
+    dpda = mp.diff(lambda s: mp.gammainc(s, 0, x, regularized=True), a)
+    pdf = mp.exp((a - 1) * mp.log(x) - x - mp.loggamma(a))
+    return float(-dpda / pdf)
+
+
+def gamma_grad_block():
+    """Samples of gamma(PRNGKey(0), a) and loggamma(PRNGKey(0), a) for a few alphas (each
+    repeated 4 times), with dx/da of each (for loggamma: of exp(sample))."""
+    a = np.repeat(np.array(GRAD_ALPHAS, np.float32), 4)
+    k = R.PRNGKey(0)
+    with R.scheme(True):
+        g = R.gamma(k, a)
+        lg = R.loggamma(k, a)
+    ex = np.exp(lg.astype(np.float64))
+    return {
+        "key_seed": 0,
+        "alphas": enc(a),
+        "gamma": enc(g),
+        "gamma_grad": [gamma_sample_grad(ai, xi) for ai, xi in zip(a, g)],
+        "loggamma": enc(lg),
+        "exp_loggamma_grad": [gamma_sample_grad(ai, xi) for ai, xi in zip(a, ex)],
+    }
+
+
+def write_dist():
+    data = {
+        "meta": {
+            "generator": "scripts/gen_random_fixtures.py",
+            "laws": "scipy.stats: quantiles at probs (continuous), cdf on the support (discrete), mean and variance",
+            "gamma_grad": "mpmath: -(d/da P(a, x)) / pdf(a, x) at the reference samples (partitionable scheme)",
+        },
+        "cases": dist_cases(),
+        "gamma_grad": gamma_grad_block(),
+    }
+    with open(DIST_OUT, "w") as fh:
+        json.dump(data, fh, separators=(",", ":"))
+        fh.write("\n")
+    print(f"wrote {os.path.relpath(DIST_OUT)} ({os.path.getsize(DIST_OUT)} bytes)")
+
+
 def main():
     R.self_check(verbose=True)
+    write_dist()
     rng = np.random.default_rng(20240604)
     tf = []
     for kk, xx in [((0, 0), (0, 0)), ((0xFFFFFFFF,) * 2, (0xFFFFFFFF,) * 2),

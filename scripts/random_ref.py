@@ -781,9 +781,10 @@ def f(k, dfnum, dfden, shape=None, dtype=f32):
 def generalized_normal(k, p, shape=(), dtype=f32):
     shape = _shape(shape)
     k0, k1 = split(k)
-    g = gamma(k0, f32(1.0 / p), shape)
+    inv = f32(1.0) / f32(p)  # JAX traces p, so 1/p is a float32 division
+    g = gamma(k0, inv, shape)
     r = rademacher(k1, shape, "float32")
-    return (r * pow32(g, f32(1.0 / p))).astype(f32)
+    return (r * pow32(g, inv)).astype(f32)
 
 
 def ball(k, d, p=2, shape=(), dtype=f32):
@@ -795,7 +796,7 @@ def ball(k, d, p=2, shape=(), dtype=f32):
     total = s[..., 0].copy()
     for j in range(1, d):
         total = (total + s[..., j]).astype(f32)
-    return (g / pow32(total + e, f32(1.0 / p))[..., None]).astype(f32)
+    return (g / pow32(total + e, f32(1.0) / f32(p))[..., None]).astype(f32)
 
 
 # --- poisson ------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 // fixture's `values_unfused`, i.e. an XLA build without FMA contraction.
 import { isArray, type JaxArray } from "../core/array.js";
 import { type DType, finfo, iinfo, isInt } from "../core/dtypes.js";
-import { broadcastShapes } from "../core/shape.js";
+import { broadcastShapes, prod } from "../core/shape.js";
+import { ValueError } from "../core/errors.js";
 import { asarray } from "../numpy/core.js";
 import { checkShape, randomBits, unwrapSingle, type KeyArray } from "./keys.js";
 import { argmax, bitcastConvertType, bitwiseOr, erf, erfInv, lax, nextafter, shiftRightLogical, slice } from "./ops.js";
@@ -32,7 +33,7 @@ export function uniform(key: KeyArray, shape: readonly number[] = [], opts: Unif
   return uniformRaw(k, s, lo, hi);
 }
 
-function uniformRaw(k: JaxArray, s: number[], lo: JaxArray, hi: JaxArray): JaxArray {
+export function uniformRaw(k: JaxArray, s: number[], lo: JaxArray, hi: JaxArray): JaxArray {
   const l = bcast(lo, s);
   const out = lax.add(lax.mul(unitFloats(k, s), bcast(lax.sub(hi, lo), s)), l);
   return lax.max(l, out);
@@ -49,7 +50,7 @@ export function normal(key: KeyArray, shape: readonly number[] = [], opts: { dty
   return normalRaw(k, s);
 }
 
-function normalRaw(k: JaxArray, s: number[]): JaxArray {
+export function normalRaw(k: JaxArray, s: number[]): JaxArray {
   const u = uniformRaw(k, s, lax.scalar(NEXT_AFTER_MINUS_ONE, "float32"), lax.scalar(1, "float32"));
   return lax.mul(SQRT2, erfInv(u));
 }
@@ -123,7 +124,12 @@ function unif(key: KeyArray, name: string, s: number[], lo = 0, hi = 1): JaxArra
 
 /** random.exponential(key, shape = []): -log1p(-u). */
 export function exponential(key: KeyArray, shape: readonly number[] = []): JaxArray {
-  return lax.neg(lax.log1p(lax.neg(unif(key, "exponential", checkShape(shape, "exponential")))));
+  const [k] = unwrapSingle(key, "exponential");
+  return exponentialRaw(k, checkShape(shape, "exponential"));
+}
+
+export function exponentialRaw(k: JaxArray, s: number[]): JaxArray {
+  return lax.neg(lax.log1p(lax.neg(uniformRaw(k, s, lax.scalar(0, "float32"), lax.scalar(1, "float32")))));
 }
 
 /** random.laplace(key, shape = []): sign(u) * log1p(-|u|), u ~ U(-1 + epsneg, 1). */
@@ -259,8 +265,12 @@ export function doubleSidedMaxwell(key: KeyArray, loc: Param, scale: Param, shap
   return lax.add(lax.mul(lax.mul(sign, m), bcast(sc, s)), bcast(lo, s));
 }
 
-/** random.categorical(key, logits, {axis = -1, shape}) with replacement: argmax(logits + gumbel). */
-export function categorical(key: KeyArray, logits: Param, opts: { axis?: number; shape?: readonly number[] } = {}): JaxArray {
+/**
+ * random.categorical(key, logits, {axis = -1, shape, replace = true}): argmax(logits + gumbel)
+ * with replacement; without, the top-k of one perturbed copy of the logits (the Gumbel top-k
+ * trick), k = the number of draws per batch entry.
+ */
+export function categorical(key: KeyArray, logits: Param, opts: { axis?: number; shape?: readonly number[]; replace?: boolean } = {}): JaxArray {
   const lg = f32(logits);
   if (lg.ndim === 0) throw new TypeError("categorical: logits must have at least one dimension");
   const axis = ((opts.axis ?? -1) % lg.ndim + lg.ndim) % lg.ndim;
@@ -271,6 +281,16 @@ export function categorical(key: KeyArray, logits: Param, opts: { axis?: number;
     throw new TypeError(`categorical: shape ${JSON.stringify(s)} must end with the logits' batch shape ${JSON.stringify(batch)}`);
   }
   const prefix = s.slice(0, s.length - batch.length);
+  if (opts.replace === false) {
+    const k = prod(prefix);
+    const n = lg.shape[axis]!;
+    if (k > n) throw new ValueError(`Number of samples without replacement (${k}) cannot exceed number of categories (${n}).`);
+    const perturbed = lax.add(lg, gumbel(key, lg.shape));
+    const last = [...lg.shape.keys()].filter((i) => i !== axis);
+    const idx = lax.topK(lax.transpose(perturbed, [...last, axis]), k)[1];
+    // indices [...batch, k] → [k, ...batch] → shape.
+    return lax.reshape(lax.transpose(idx, [batch.length, ...batch.map((_, i) => i)]), s);
+  }
   const ls = [...tail];
   ls.splice(axis, 0, lg.shape[axis]!);
   const full = [...prefix, ...ls];
