@@ -8,20 +8,24 @@ import type { JaxArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { UndefinedPrimal, type PrimitiveRules } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
-import { type ClosedJaxpr, Jaxpr } from "../ir/jaxpr.js";
+import { type ClosedJaxpr, Jaxpr, type JaxprEqn, Var } from "../ir/jaxpr.js";
 import { evalJaxpr } from "../ir/eval.js";
 import { interpretJaxpr } from "../backends/interpret/index.js";
 import * as lax from "../lax/core.js";
 import { backwardPass } from "../transforms/transpose.js";
+import { type PETracer, partialEvalJaxpr, partialEvalJaxprRules, partialEvalRules } from "../transforms/partial_eval.js";
 import {
   type Derived,
   batchJaxpr,
   closed,
+  dce,
   floatMask,
   freshVars,
   joinWeak,
   jvpJaxpr,
+  merge,
   traceConsts,
+  zerosEqns,
 } from "./control_flow_common.js";
 import { moveBatchAxis } from "./util.js";
 
@@ -135,3 +139,86 @@ export const cond_p: PrimitiveRules<CondParams> = {
     return [outs, outB.map((b) => (b ? 0 : null))];
   },
 };
+
+// ---- partial evaluation ------------------------------------------------------------------------
+// Each branch splits into a known part and an unknown part. The known cond returns the known
+// outputs and the residuals of the branch taken, in one slot list shared by all branches (the
+// others' slots hold zeros); the unknown cond, on the same index, reads its branch's slots.
+
+interface CondSplit {
+  outU: boolean[];
+  known: Jaxpr[];
+  unknown: Jaxpr[];
+  resAvals: ShapedArray[];
+}
+
+function splitCond(branches: ClosedJaxpr[], unks: boolean[]): CondSplit {
+  const first = branches.map((b) => partialEvalJaxpr(b.jaxpr, unks).outUnknowns);
+  const outU = first[0]!.map((_, k) => first.some((u) => u[k]!));
+  const pes = branches.map((b) => partialEvalJaxpr(b.jaxpr, unks, outU));
+  const resVars = pes.map((pe) => pe.jaxpr2.invars.slice(0, pe.numRes));
+  const resAvals = resVars.flatMap((rs) => rs.map((v) => v.aval));
+  const offsets = resVars.map((_, b) => resVars.slice(0, b).reduce((n, rs) => n + rs.length, 0));
+  const known = pes.map((pe, b) => {
+    const j1 = pe.jaxpr1;
+    const nOut = j1.outvars.length - pe.numRes;
+    const eqns = [...j1.eqns];
+    const slots = resAvals.map((a, k) => {
+      const own = k - offsets[b]!;
+      if (own >= 0 && own < pe.numRes) return j1.outvars[nOut + own]!;
+      const z = zerosEqns(a);
+      eqns.push(...z.eqns);
+      return z.atom;
+    });
+    return dce(new Jaxpr([], j1.invars, eqns, [...j1.outvars.slice(0, nOut), ...slots]));
+  });
+  const unknown = pes.map((pe, b) => {
+    const j2 = pe.jaxpr2;
+    const ins = resAvals.map((a, k) => {
+      const own = k - offsets[b]!;
+      return own >= 0 && own < pe.numRes ? j2.invars[own]! : new Var(a);
+    });
+    return new Jaxpr([], [...ins, ...j2.invars.slice(pe.numRes)], j2.eqns, j2.outvars);
+  });
+  return { outU, known, unknown, resAvals };
+}
+
+partialEvalRules.set(cond_p, (trace, tracers, params) => {
+  const p = params as CondParams;
+  const [index, ...ops] = tracers;
+  const stage = (ins: PETracer[], q: CondParams) => trace.stage(cond_p, ins, q, cond_p.abstractEval(ins.map((t) => t.aval), q));
+  if (!index!.pval.isKnown) return stage(tracers.map((t) => trace.instantiateConst(t)), p);
+  const unks = ops.map((t) => !t.pval.isKnown);
+  const s = splitCond(p.branches, unks);
+  const knownOps = ops.filter((_, i) => !unks[i]).map((t) => t.pval.known!);
+  const knownOuts = bind(cond_p, [index!.pval.known!, ...knownOps], branchParams(s.known));
+  const nK = s.outU.filter((u) => !u).length;
+  if (!s.outU.some((u) => u)) return knownOuts.slice(0, nK);
+  const res = knownOuts.slice(nK).map((r) => trace.instantiateConst(trace.pure(r) as PETracer));
+  const staged = stage([trace.instantiateConst(index!), ...res, ...ops.filter((_, i) => unks[i])], branchParams(s.unknown));
+  return merge(s.outU, knownOuts.slice(0, nK), staged);
+});
+
+partialEvalJaxprRules.set(cond_p, (unksIn, eqn: JaxprEqn) => {
+  const p = eqn.params as CondParams;
+  if (unksIn[0]) return { eqn1: null, eqn2: eqn, unksOut: eqn.outBinders.map(() => true), residuals: [] };
+  const [index, ...ops] = eqn.inputs;
+  const unks = unksIn.slice(1);
+  const s = splitCond(p.branches, unks);
+  const resVars = s.resAvals.map((a) => new Var(a));
+  const eqn1: JaxprEqn = {
+    primitive: cond_p,
+    inputs: [index!, ...ops.filter((_, i) => !unks[i])],
+    params: branchParams(s.known),
+    outBinders: [...eqn.outBinders.filter((_, i) => !s.outU[i]), ...resVars],
+  };
+  const eqn2: JaxprEqn | null = s.outU.some((u) => u)
+    ? {
+        primitive: cond_p,
+        inputs: [index!, ...resVars, ...ops.filter((_, i) => unks[i])],
+        params: branchParams(s.unknown),
+        outBinders: eqn.outBinders.filter((_, i) => s.outU[i]),
+      }
+    : null;
+  return { eqn1, eqn2, unksOut: s.outU, residuals: resVars };
+});

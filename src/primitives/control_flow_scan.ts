@@ -9,17 +9,20 @@ import type { JaxArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { UndefinedPrimal, type PrimitiveRules } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
-import { type ClosedJaxpr, Jaxpr } from "../ir/jaxpr.js";
+import { type ClosedJaxpr, Jaxpr, type JaxprEqn, Var } from "../ir/jaxpr.js";
 import { interpretJaxpr } from "../backends/interpret/index.js";
 import { addAny, zerosLikeAval } from "../lax/core.js";
 import { backwardPass } from "../transforms/transpose.js";
+import { type PETracer, partialEvalJaxpr, partialEvalJaxprRules, partialEvalRules } from "../transforms/partial_eval.js";
 import {
   batchAval,
   batchJaxpr,
   closed,
+  dce,
   floatMask,
   indexHost,
   jvpJaxpr,
+  merge,
   splitList,
   stackedBuffer,
   traceConsts,
@@ -221,3 +224,155 @@ export const scan_p: PrimitiveRules<ScanParams> = {
     return [outs, [...kB.map((b) => (b ? 0 : null)), ...yB.map((b) => (b ? 1 : null))]];
   },
 };
+
+// ---- partial evaluation ------------------------------------------------------------------------
+// The body splits into a known part, run now as a scan that also stacks the per-step residuals
+// (values the unknown part needs), and an unknown part, staged as a scan consuming them. A
+// residual that is a known constant or a known x of the body is passed through as such rather
+// than restacked (JAX's loop-invariant residual forwarding, for the common case).
+
+interface ScanSplit {
+  constU: boolean[];
+  /** Unknown carries: a fixpoint over the body (a carry fed by an unknown value is unknown). */
+  carryU: boolean[];
+  xsU: boolean[];
+  ysU: boolean[];
+  /** [known consts, known carry, known xs] → [known carry, known ys, stacked residuals]. */
+  known: ScanParams;
+  /** [residual consts, unknown consts, unknown carry, unknown xs, stacked residuals, residual xs]. */
+  unknown: ScanParams;
+  /** Positions (among the consts / xs) of known inputs forwarded to the unknown scan. */
+  constRes: number[];
+  xsRes: number[];
+  stackedAvals: ShapedArray[];
+}
+
+function splitScanPE(p: ScanParams, unks: boolean[]): ScanSplit {
+  const j = p.jaxpr.jaxpr;
+  const [constU, initU, xsU] = splitScan(unks, p);
+  const nY = j.outvars.length - p.numCarry;
+  const noY = new Array<boolean>(nY).fill(false);
+  let carryU = initU;
+  for (;;) {
+    const { outUnknowns } = partialEvalJaxpr(j, [...constU, ...carryU, ...xsU]);
+    const next = carryU.map((u, i) => u || outUnknowns[i]!);
+    if (next.every((u, i) => u === carryU[i])) break;
+    carryU = next;
+  }
+  const inU = [...constU, ...carryU, ...xsU];
+  const pe = partialEvalJaxpr(j, inU, [...carryU, ...noY]);
+  const ysU = pe.outUnknowns.slice(p.numCarry);
+  const j1 = pe.jaxpr1;
+  const j2 = pe.jaxpr2;
+  const nKnownOut = j1.outvars.length - pe.numRes;
+  const residuals = j2.invars.slice(0, pe.numRes);
+  const constRes: number[] = [];
+  const xsRes: number[] = [];
+  const constResVars: Var[] = [];
+  const xsResVars: Var[] = [];
+  const stackedVars: Var[] = [];
+  for (const r of residuals) {
+    const pos = j.invars.indexOf(r);
+    if (pos >= 0 && pos < p.numConsts) {
+      constRes.push(pos);
+      constResVars.push(r);
+    } else if (pos >= p.numConsts + p.numCarry) {
+      xsRes.push(pos - p.numConsts - p.numCarry);
+      xsResVars.push(r);
+    } else stackedVars.push(r);
+  }
+  const knownJaxpr = dce(new Jaxpr([], j1.invars, j1.eqns, [...j1.outvars.slice(0, nKnownOut), ...stackedVars]));
+  const [ins2C, ins2K, ins2X] = splitList(j2.invars.slice(pe.numRes), [count(constU), count(carryU)]);
+  const unknownJaxpr = new Jaxpr(
+    [],
+    [...constResVars, ...ins2C!, ...ins2K!, ...ins2X!, ...stackedVars, ...xsResVars],
+    j2.eqns,
+    j2.outvars,
+  );
+  const [lc, lk, lx] = splitScan(p.linear, p);
+  const pick = <T>(xs: T[], m: boolean[], want: boolean) => xs.filter((_, i) => m[i] === want);
+  const never = (n: number) => new Array<boolean>(n).fill(false);
+  return {
+    constU,
+    carryU,
+    xsU,
+    ysU,
+    known: {
+      ...p,
+      jaxpr: closed(knownJaxpr),
+      numConsts: count(constU, false),
+      numCarry: count(carryU, false),
+      linear: [...pick(lc, constU, false), ...pick(lk, carryU, false), ...pick(lx, xsU, false)],
+    },
+    unknown: {
+      ...p,
+      jaxpr: closed(unknownJaxpr),
+      numConsts: constRes.length + count(constU),
+      numCarry: count(carryU),
+      linear: [...never(constRes.length), ...pick(lc, constU, true), ...pick(lk, carryU, true), ...pick(lx, xsU, true),
+        ...never(stackedVars.length + xsRes.length)],
+    },
+    constRes,
+    xsRes,
+    stackedAvals: stackedVars.map((v) => batchAval(v.aval, p.length)),
+  };
+}
+
+const count = (m: boolean[], want = true): number => m.filter((b) => b === want).length;
+const anyUnknown = (s: ScanSplit): boolean => s.carryU.some((u) => u) || s.ysU.some((u) => u);
+
+partialEvalRules.set(scan_p, (trace, tracers, params) => {
+  const p = params as ScanParams;
+  const s = splitScanPE(p, tracers.map((t) => !t.pval.isKnown));
+  const [consts, init, xs] = splitScan(tracers, p);
+  const knownIns = [
+    ...consts.filter((_, i) => !s.constU[i]),
+    ...init.filter((_, i) => !s.carryU[i]),
+    ...xs.filter((_, i) => !s.xsU[i]),
+  ];
+  const knownOuts = bind(scan_p, knownIns.map((t) => t.pval.known!), s.known);
+  const [carryK, ysK, stacked] = splitList(knownOuts, [count(s.carryU, false), count(s.ysU, false)]);
+  if (!anyUnknown(s)) return [...carryK!, ...ysK!];
+  const inst = (t: PETracer) => trace.instantiateConst(t);
+  const ins = [
+    ...s.constRes.map((i) => inst(consts[i]!)),
+    ...consts.filter((_, i) => s.constU[i]),
+    ...init.filter((_, i) => s.carryU[i]).map(inst),
+    ...xs.filter((_, i) => s.xsU[i]),
+    ...stacked!.map((r) => inst(trace.pure(r) as PETracer)),
+    ...s.xsRes.map((i) => inst(xs[i]!)),
+  ];
+  const staged = trace.stage(scan_p, ins, s.unknown, scan_p.abstractEval(ins.map((t) => t.aval), s.unknown));
+  const [carryU, ysU] = splitList(staged, [count(s.carryU)]);
+  return [...merge(s.carryU, carryK!, carryU!), ...merge(s.ysU, ysK!, ysU!)];
+});
+
+partialEvalJaxprRules.set(scan_p, (unksIn, eqn: JaxprEqn) => {
+  const p = eqn.params as ScanParams;
+  const s = splitScanPE(p, unksIn);
+  const [consts, init, xs] = splitScan(eqn.inputs, p);
+  const [carryB, ysB] = splitList(eqn.outBinders, [p.numCarry]);
+  const stackedVars = s.stackedAvals.map((a) => new Var(a));
+  const eqn1: JaxprEqn = {
+    primitive: scan_p,
+    inputs: [...consts.filter((_, i) => !s.constU[i]), ...init.filter((_, i) => !s.carryU[i]), ...xs.filter((_, i) => !s.xsU[i])],
+    params: s.known,
+    outBinders: [...carryB!.filter((_, i) => !s.carryU[i]), ...ysB!.filter((_, i) => !s.ysU[i]), ...stackedVars],
+  };
+  const eqn2: JaxprEqn | null = anyUnknown(s)
+    ? {
+        primitive: scan_p,
+        inputs: [
+          ...s.constRes.map((i) => consts[i]!),
+          ...consts.filter((_, i) => s.constU[i]),
+          ...init.filter((_, i) => s.carryU[i]),
+          ...xs.filter((_, i) => s.xsU[i]),
+          ...stackedVars,
+          ...s.xsRes.map((i) => xs[i]!),
+        ],
+        params: s.unknown,
+        outBinders: [...carryB!.filter((_, i) => s.carryU[i]), ...ysB!.filter((_, i) => s.ysU[i])],
+      }
+    : null;
+  return { eqn1, eqn2, unksOut: [...s.carryU, ...s.ysU], residuals: stackedVars };
+});
