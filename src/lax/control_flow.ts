@@ -120,7 +120,10 @@ export function foriLoop<T>(lower: ArrayLike, upper: ArrayLike, bodyFun: (i: Jax
   const hi = staticBound(upper);
   if (lo !== null && hi !== null) {
     const weak = typeof lower === "number" && typeof upper === "number";
-    const dtype = weak ? "int32" : (lower as JaxArray).dtype;
+    if (isArray(lower) && isArray(upper) && lower.dtype !== upper.dtype) {
+      throw new TypeError(`lower and upper arguments to fori_loop must have equal types, got ${lower.dtype} and ${upper.dtype}`);
+    }
+    const dtype = isArray(lower) ? lower.dtype : isArray(upper) ? upper.dtype : "int32";
     const i0 = scalar(lo, dtype, weak);
     const [[, v]] = scan(
       ([i, v]: [JaxArray, T]) => [[add(i, 1), bodyFun(i, v)], null],

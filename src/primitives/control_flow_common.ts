@@ -30,9 +30,27 @@ export type FlatFn = (...xs: JaxArray[]) => JaxArray[];
 const INTERN_LIMIT = 2048;
 const interned = new Map<string, Jaxpr>();
 
+/** What the printed form leaves out: literals' weak types and the sign of zero, recursively. */
+function literalSignature(j: Jaxpr, out: string[]): string[] {
+  const lit = (a: Atom) => {
+    if (a instanceof Literal) out.push(`${a.aval.key()}${Object.is(a.val, -0) ? "-0" : ""}`);
+  };
+  for (const e of j.eqns) {
+    e.inputs.forEach(lit);
+    for (const v of Object.values(e.params)) {
+      for (const x of Array.isArray(v) ? v : [v]) {
+        if (x instanceof ClosedJaxpr) literalSignature(x.jaxpr, out);
+        else if (x instanceof Jaxpr) literalSignature(x, out);
+      }
+    }
+  }
+  j.outvars.forEach(lit);
+  return out;
+}
+
 function internKey(j: Jaxpr): string {
   const avals = (as: readonly Atom[]) => as.map((a) => a.aval.key()).join(",");
-  return `${avals(j.invars)}|${avals(j.outvars)}|${j.toString()}`;
+  return `${avals(j.invars)}|${avals(j.outvars)}|${literalSignature(j, []).join(",")}|${j.toString()}`;
 }
 
 /** The canonical jaxpr structurally identical to `j` (const-free jaxprs only). */

@@ -142,6 +142,10 @@ describe("nested control flow", () => {
     const b2 = branchesOf(jnp.array(2));
     expect(b1[0]!.jaxpr).toBe(b2[0]!.jaxpr);
     expect(b1[1]!.jaxpr).toBe(b2[1]!.jaxpr);
+    // Traces that print alike but differ (the sign of a zero literal) stay distinct.
+    const recip = (z: number) => lax.cond(true, (a: JArray) => jnp.divide(1, jnp.multiply(a, z)), (a: JArray) => a, jnp.array(2));
+    expect(recip(0).item()).toBe(Infinity);
+    expect(recip(-0).item()).toBe(-Infinity);
   });
 });
 

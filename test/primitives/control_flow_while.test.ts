@@ -208,6 +208,8 @@ describe("foriLoop", () => {
     const prims = (f: (...a: JArray[]) => JArray, ...args: JArray[]) => makeJaxpr(f)(...args).jaxpr.eqns.map((e) => e.primitive.name);
     expect(prims((x) => lax.foriLoop(0, 3, body, x), jnp.array(1))).toContain("scan");
     expect(prims((x, n) => lax.foriLoop(0, n!, body, x), jnp.array(1), i32(3))).toContain("while");
+    // Concrete array bounds are static too (they give i their dtype).
+    expectAllClose(lax.foriLoop(i32(1), 4, (i, v: JArray) => jnp.add(v, i), i32(0)), 6);
   });
 
   it("vmap ≡ loop with batched bounds (per-lane trip counts) and batched carries", () => {
