@@ -43,14 +43,25 @@ function planJaxpr(jaxpr: Jaxpr, _options?: { relaxedSimd?: boolean }): Plan {
   const sub = new Map<Var, Atom>();
   const steps: Step[] = [];
   const at = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
+  let inlining = 0;
   const walk = (j: Jaxpr): void => {
     for (const eqn of j.eqns) {
       const inputs = eqn.inputs.map(at);
       if (eqn.primitive.name === "pjit") {
         const inner = eqn.params.jaxpr as Jaxpr;
         [...inner.constvars, ...inner.invars].forEach((v, i) => sub.set(v, inputs[i]!));
+        inlining++;
         walk(inner);
+        inlining--;
         eqn.outBinders.forEach((v, i) => sub.set(v, at(inner.outvars[i]!)));
+      } else if (inlining > 0) {
+        // The same inner jaxpr may be inlined twice: give its equations fresh variables.
+        const outBinders = eqn.outBinders.map((v) => {
+          const w = new Var(v.aval);
+          sub.set(v, w);
+          return w;
+        });
+        steps.push({ kind: "eqn", eqn: { ...eqn, inputs, outBinders } });
       } else {
         steps.push({ kind: "eqn", eqn: { ...eqn, inputs } });
       }
@@ -63,12 +74,28 @@ function planJaxpr(jaxpr: Jaxpr, _options?: { relaxedSimd?: boolean }): Plan {
 /** Work (in the kernel's cost units) below which a kernel runs on the calling thread only. */
 const PARALLEL_MIN_COST = 1 << 17;
 
+/** A step with its operands resolved to environment slots (Literals stay inline). */
+interface XStep {
+  readonly step: Step;
+  /** Slot of each input (kernel inputs are always variables). */
+  readonly ins: (number | Literal)[];
+  readonly outs: number[];
+  /** Slots whose buffers die after this step. */
+  readonly deaths: number[];
+  /** Element counts and dtypes of kernel outputs. */
+  readonly outSizes: number[];
+  readonly outDtypes: DType[];
+}
+
+type OutSpec = { slot: number; copy: boolean } | Literal;
+
 class WasmExecutable implements Executable {
   constructor(
     readonly jaxpr: Jaxpr,
-    readonly plan: Plan,
-    /** Vars to free after step i. */
-    readonly deaths: Var[][],
+    readonly nSlots: number,
+    readonly nIn: number,
+    readonly steps: XStep[],
+    readonly outs: OutSpec[],
   ) {}
 }
 
@@ -179,18 +206,50 @@ export class WasmBackend implements Backend {
 
   compile(jaxpr: Jaxpr): Executable {
     const plan = planJaxpr(jaxpr, { relaxedSimd: wasmFeatures().relaxedSimd });
+    const slot = new Map<Var, number>();
+    plan.invars.forEach((v) => slot.set(v, slot.size));
+    const nIn = slot.size;
     const keep = new Set<Var>(plan.invars);
     for (const o of plan.outvars) if (o instanceof Var) keep.add(o);
     const last = new Map<Var, number>();
-    plan.steps.forEach((s, i) => {
-      const ins = s.kind === "kernel" ? s.inputs : s.eqn.inputs;
-      for (const a of ins) if (a instanceof Var) last.set(a, i);
-      const outs = s.kind === "kernel" ? s.outputs : s.eqn.outBinders;
-      for (const v of outs) if (!last.has(v)) last.set(v, i); // dead on arrival
+    const resolved = plan.steps.map((step, i) => {
+      const inAtoms: Atom[] = step.kind === "kernel" ? step.inputs : step.eqn.inputs;
+      const outVars = step.kind === "kernel" ? step.outputs : step.eqn.outBinders;
+      const ins = inAtoms.map((a) => {
+        if (a instanceof Literal) return a;
+        const k = slot.get(a);
+        if (k === undefined) throw new Error("internal: wasm plan reads a variable before it is written");
+        last.set(a, i);
+        return k;
+      });
+      const outs = outVars.map((v) => {
+        slot.set(v, slot.size);
+        last.set(v, i); // dead on arrival unless read later
+        return slot.get(v)!;
+      });
+      return { step, ins, outs, outVars };
     });
-    const deaths: Var[][] = plan.steps.map(() => []);
-    for (const [v, i] of last) if (!keep.has(v)) deaths[i]!.push(v);
-    return new WasmExecutable(jaxpr, plan, deaths);
+    const deaths: number[][] = plan.steps.map(() => []);
+    for (const [v, i] of last) if (!keep.has(v)) deaths[i]!.push(slot.get(v)!);
+    const steps: XStep[] = resolved.map((r, i) => ({
+      step: r.step,
+      ins: r.ins,
+      outs: r.outs,
+      deaths: deaths[i]!,
+      outSizes: r.outVars.map((v) => prod(v.aval.shape)),
+      outDtypes: r.outVars.map((v) => v.aval.dtype),
+    }));
+    // Each output owns its storage: an input returned as is, or a value returned twice, is copied.
+    const seen = new Set<Var>();
+    const outs: OutSpec[] = plan.outvars.map((o) => {
+      if (o instanceof Literal) return o;
+      const k = slot.get(o);
+      if (k === undefined) throw new Error("internal: wasm plan output is never written");
+      const copy = k < nIn || seen.has(o);
+      seen.add(o);
+      return { slot: k, copy };
+    });
+    return new WasmExecutable(jaxpr, slot.size, nIn, steps, outs);
   }
 
   run(exe: Executable, inputs: Buffer[]): Buffer[] {
@@ -204,50 +263,40 @@ export class WasmBackend implements Backend {
     }
   }
 
-  private runPlan({ plan, deaths }: WasmExecutable, inputs: WasmBuffer[]): WasmBuffer[] {
+  private runPlan(exe: WasmExecutable, inputs: WasmBuffer[]): WasmBuffer[] {
     const heap = this.heap;
-    const env = new Map<Var, WasmBuffer>();
-    plan.invars.forEach((v, i) => {
-      const b = inputs[i] as WasmBuffer;
+    const env: (WasmBuffer | undefined)[] = new Array(exe.nSlots);
+    for (let i = 0; i < exe.nIn; i++) {
+      const b = inputs[i]!;
       heap.use(b);
-      env.set(v, b);
-    });
-    const get = (v: Var): WasmBuffer => {
-      const b = env.get(v);
-      if (b === undefined) throw new Error("internal: wasm plan reads an unbound variable");
-      return b;
-    };
-    for (let i = 0; i < plan.steps.length; i++) {
-      const step = plan.steps[i]!;
+      env[i] = b;
+    }
+    const steps = exe.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const x = steps[i]!;
+      const step = x.step;
       if (step.kind === "kernel") {
-        const addrs = step.inputs.map((v) => heap.use(get(v)));
-        for (const v of step.outputs) {
-          const b = heap.allocate(v.aval.dtype, prod(v.aval.shape));
-          env.set(v, b);
+        const addrs: number[] = [];
+        for (const k of x.ins) addrs.push(heap.use(env[k as number]!));
+        for (let j = 0; j < x.outs.length; j++) {
+          const b = heap.allocate(x.outDtypes[j]!, x.outSizes[j]!);
+          env[x.outs[j]!] = b;
           addrs.push(b.addr);
         }
         this.runKernel(step.kernel, addrs);
       } else {
-        const outs = this.runEqn(step.eqn, (a) => (a instanceof Literal ? a : get(a)));
-        step.eqn.outBinders.forEach((v, j) => env.set(v, outs[j]!));
+        const outs = this.runEqn(step.eqn, x.ins.map((k) => (k instanceof Literal ? k : env[k]!)));
+        for (let j = 0; j < x.outs.length; j++) env[x.outs[j]!] = outs[j]!;
       }
-      for (const v of deaths[i]!) {
-        const b = env.get(v);
-        if (b !== undefined) heap.free(b);
-        env.delete(v);
+      for (const k of x.deaths) {
+        heap.free(env[k]!);
+        env[k] = undefined;
       }
     }
-    const given = new Set<WasmBuffer>(inputs);
-    const returned = new Set<WasmBuffer>();
-    return plan.outvars.map((o) => {
+    return exe.outs.map((o) => {
       if (o instanceof Literal) return this.literal(o);
-      const b = get(o);
-      if (!given.has(b) && !returned.has(b)) {
-        returned.add(b);
-        return b;
-      }
-      // An input returned as is, or one value returned twice: each output owns its storage.
-      return this.copy(b);
+      const b = env[o.slot]!;
+      return o.copy ? this.copy(b) : b;
     });
   }
 
@@ -261,21 +310,21 @@ export class WasmBackend implements Backend {
    * Runs an equation the compiler did not lower: GEMM for float dot_general, compiled bodies
    * for control flow, else the routine path.
    */
-  private runEqn(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer[] {
+  private runEqn(eqn: JaxprEqn, args: (WasmBuffer | Literal)[]): WasmBuffer[] {
     switch (eqn.primitive.name) {
       case "dot_general": {
-        const out = this.tryDot(eqn, get);
+        const out = this.tryDot(eqn, args);
         if (out) return [out];
         break;
       }
       case "while":
-        return this.runWhile(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
+        return this.runWhile(eqn, args.map((a) => this.materialize(a)));
       case "cond":
-        return this.runCond(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
+        return this.runCond(eqn, args.map((a) => this.materialize(a)));
       case "scan":
-        return this.runScan(eqn, eqn.inputs.map((a) => this.materialize(get(a))));
+        return this.runScan(eqn, args.map((a) => this.materialize(a)));
     }
-    return this.routine(eqn, get);
+    return this.routine(eqn, args);
   }
 
   private materialize(b: WasmBuffer | Literal): WasmBuffer {
@@ -377,9 +426,8 @@ export class WasmBackend implements Backend {
   }
 
   /** The explicit routine path: the reference kernel on views of the heap. */
-  private routine(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer[] {
+  private routine(eqn: JaxprEqn, bufs: (WasmBuffer | Literal)[]): WasmBuffer[] {
     const heap = this.heap;
-    const bufs = eqn.inputs.map(get);
     for (const b of bufs) if (b instanceof WasmBuffer) heap.use(b);
     const mem = heap.memory.buffer;
     const ins: HostBuf[] = bufs.map((b, i) => {
@@ -406,13 +454,12 @@ export class WasmBackend implements Backend {
    * [batch, M, K] and [batch, K, N] (or transposed within each batch entry); an operand whose
    * dims are not in such an order is first copied into that order.
    */
-  private tryDot(eqn: JaxprEqn, get: (a: Atom) => WasmBuffer | Literal): WasmBuffer | null {
+  private tryDot(eqn: JaxprEqn, args: (WasmBuffer | Literal)[]): WasmBuffer | null {
     const [la, ra] = eqn.inputs as [Atom, Atom];
     const outAval = eqn.outBinders[0]!.aval;
     const dt = outAval.dtype;
     if ((dt !== "float32" && dt !== "float64") || la.aval.dtype !== dt || ra.aval.dtype !== dt) return null;
-    const lb0 = get(la);
-    const rb0 = get(ra);
+    const [lb0, rb0] = args;
     if (!(lb0 instanceof WasmBuffer) || !(rb0 instanceof WasmBuffer)) return null;
     const [[lc0, rc0], [lbd, rbd]] = eqn.params.dimensionNumbers as DotDims;
     // Pair contracting dims in the lhs's memory order.
