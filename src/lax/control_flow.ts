@@ -4,7 +4,7 @@
 import { type ArrayLike, type JaxArray, isArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { ConcretizationTypeError, ValueError } from "../core/errors.js";
-import { isBool, isInt } from "../core/dtypes.js";
+import { defaultFloat, defaultInt, isBool, isInt } from "../core/dtypes.js";
 import { bind } from "../core/trace.js";
 import { Tracer } from "../core/trace.js";
 import * as tree from "../tree/index.js";
@@ -19,12 +19,12 @@ import { checkTreeAndAvals, closed, traceConsts, weakPromotions } from "../primi
 type Fn = (...args: any[]) => any;
 
 /**
- * A leaf of a carry or operand pytree as an array. A JS number is a weakly typed float32 scalar,
+ * A leaf of a carry or operand pytree as an array. A JS number is a weakly typed float scalar,
  * as for the arguments of transformations (JS cannot tell 1 from 1.0); booleans are bool.
  */
 function leafArray(x: unknown, what: string): JaxArray {
   if (isArray(x)) return x;
-  if (typeof x === "number") return scalar(x, "float32", true);
+  if (typeof x === "number") return scalar(x, defaultFloat(), true);
   if (typeof x === "boolean") return asArray(x);
   throw new TypeError(`${what}: pytree leaves must be Arrays, numbers or booleans, got ${x === null ? "null" : typeof x}`);
 }
@@ -123,7 +123,7 @@ export function foriLoop<T>(lower: ArrayLike, upper: ArrayLike, bodyFun: (i: Jax
     if (isArray(lower) && isArray(upper) && lower.dtype !== upper.dtype) {
       throw new TypeError(`lower and upper arguments to fori_loop must have equal types, got ${lower.dtype} and ${upper.dtype}`);
     }
-    const dtype = isArray(lower) ? lower.dtype : isArray(upper) ? upper.dtype : "int32";
+    const dtype = isArray(lower) ? lower.dtype : isArray(upper) ? upper.dtype : defaultInt();
     const i0 = scalar(lo, dtype, weak);
     const [[, v]] = scan(
       ([i, v]: [JaxArray, T]) => [[add(i, 1), bodyFun(i, v)], null],
