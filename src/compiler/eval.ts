@@ -1,0 +1,244 @@
+// Emission of expression values inside a loop region: leaves (loads, iota values, range
+// predicates) from their current position locals, and elementwise ops in scalar or vector
+// form (lane-by-lane through the scalar form where an op has no SIMD form). Values are
+// memoized per region in an environment, so shared subexpressions are computed once.
+import { type DType, itemsize } from "../core/dtypes.js";
+import type { Local, MemOp, ValType } from "../backends/wasm/builder.js";
+import { type Cls, Emit, SIMD, clsOf } from "./emit_ops.js";
+import { extractLane, maskToBool, replaceLane, vectorOp, vsplat, vtype } from "./emit_simd.js";
+import type { Expr, IndexExpr, InRangeExpr, LoadExpr, OpExpr } from "./ir.js";
+
+export type Leaf = LoadExpr | IndexExpr | InRangeExpr;
+
+/** A leaf's layout after axis collapsing, and where its buffer is. */
+export interface LeafInfo {
+  readonly node: Leaf;
+  /** Element offset and strides over the collapsed output axes and reduction axes. */
+  readonly off: number;
+  readonly sO: readonly number[];
+  readonly sR: readonly number[];
+  /** Loads: the buffer parameter, its element size and element count. */
+  readonly base?: Local;
+  readonly size: number;
+  readonly count: number;
+}
+
+const SCALAR_LOAD: Record<DType, MemOp> = {
+  bool: "i32.load8_u", int8: "i32.load8_s", uint8: "i32.load8_u", int16: "i32.load16_s", uint16: "i32.load16_u",
+  int32: "i32.load", uint32: "i32.load", float32: "f32.load", float64: "f64.load", int64: "f64.load", uint64: "f64.load",
+};
+const SCALAR_STORE: Record<DType, MemOp> = {
+  bool: "i32.store8", int8: "i32.store8", uint8: "i32.store8", int16: "i32.store16", uint16: "i32.store16",
+  int32: "i32.store", uint32: "i32.store", float32: "f32.store", float64: "f64.store", int64: "f64.store", uint64: "f64.store",
+};
+const align = (d: DType): number => Math.log2(itemsize(d));
+const signedNarrow = (d: DType): boolean => d === "int8" || d === "int16";
+
+/** Where the vector lanes of a region run: along which stride of a leaf. */
+export interface Region {
+  readonly vector: boolean;
+  /** The element stride of a leaf along the vectorized axis (vector regions). */
+  readonly stride: (leaf: LeafInfo) => number;
+  /** The local holding a leaf's current position (byte address for loads, else element index). */
+  readonly pos: (leaf: LeafInfo) => Local;
+}
+
+export class Evaluator {
+  constructor(
+    readonly e: Emit,
+    readonly leaves: ReadonlyMap<Expr, LeafInfo>,
+  ) {}
+
+  /** Computes `n` in the region (memoized in env) and returns the local holding it. */
+  value(n: Expr, r: Region, env: Map<Expr, Local>): Local {
+    const hit = env.get(n);
+    if (hit) return hit;
+    const e = this.e;
+    const c = clsOf(n.dtype);
+    let out: Local;
+    switch (n.kind) {
+      case "const":
+        out = e.tmp(r.vector ? "v128" : c);
+        if (r.vector) vsplat(e, c, e.sconst(c, n.value));
+        else e.f.emit(e.sconst(c, n.value));
+        e.f.set(out);
+        break;
+      case "load":
+      case "index":
+      case "inrange":
+        out = this.leaf(this.leaves.get(n)!, r);
+        break;
+      case "op": {
+        const args = n.args.map((a) => this.value(a, r, env));
+        out = r.vector ? this.vectorOp(n, args) : this.scalarOp(n, args);
+        break;
+      }
+      case "reduce":
+        throw new Error("reduce values are computed by the loop nest");
+    }
+    env.set(n, out);
+    return out;
+  }
+
+  private scalarOp(n: OpExpr, args: Local[]): Local {
+    this.e.scalar(n, args);
+    return this.e.save(clsOf(n.dtype));
+  }
+
+  private vectorOp(n: OpExpr, args: Local[]): Local {
+    const e = this.e;
+    if (vectorOp(e, n, args)) return e.save("v128");
+    // Lane by lane through the scalar form.
+    const out = e.tmp("v128");
+    const c = clsOf(n.dtype);
+    for (let lane = 0; lane < e.L; lane++) {
+      const scal = n.args.map((a, i) => {
+        const ac = clsOf(a.dtype);
+        extractLane(e, ac, args[i]!, lane);
+        return e.save(ac);
+      });
+      e.scalar(n, scal);
+      const s = e.save(c);
+      e.f.get(out);
+      e.f.get(s);
+      replaceLane(e, c, lane);
+      e.f.set(out);
+    }
+    return out;
+  }
+
+  /** The address of a leaf's element `k` lanes ahead, clamped into the buffer for guarded loads. */
+  private address(leaf: LeafInfo, p: Local, k: number, stride: number): () => void {
+    const f = this.e.f;
+    const node = leaf.node as LoadExpr;
+    const delta = k * stride * leaf.size;
+    const raw = () => (delta === 0 ? f.get(p) : f.op("i32.add", p, delta));
+    if (!node.guard) return raw;
+    return () => {
+      const a = this.e.tmp("i32");
+      f.set(a, raw);
+      const hi = () => f.op("i32.add", leaf.base!, (leaf.count - 1) * leaf.size);
+      f.op("select", leaf.base!, () => f.op("select", hi, a, () => f.op("i32.gt_u", a, hi)), () => f.op("i32.lt_u", a, leaf.base!));
+    };
+  }
+
+  private scalarLoad(leaf: LeafInfo, p: Local, k: number, stride: number): void {
+    const d = leaf.node.dtype;
+    this.e.f.load(SCALAR_LOAD[d], this.address(leaf, p, k, stride), 0, align(d));
+  }
+
+  private leaf(leaf: LeafInfo, r: Region): Local {
+    const e = this.e;
+    const f = e.f;
+    const node = leaf.node;
+    const p = r.pos(leaf);
+    const c = clsOf(node.dtype);
+    if (!r.vector) {
+      if (node.kind === "load") this.scalarLoad(leaf, p, 0, 0);
+      else if (node.kind === "index") {
+        e.convert("int32", node.dtype, p);
+      } else f.op("i32.and", () => f.op("i32.ge_s", p, node.lo), () => f.op("i32.lt_s", p, node.hi));
+      return e.save(c);
+    }
+    const s = r.stride(leaf);
+    if (node.kind !== "load") {
+      // [p, p + s, p + 2s, p + 3s] as i32 lanes.
+      const lanes = e.tmp("v128");
+      f.set(lanes, () => f.op("i32x4.add", () => f.op("i32x4.splat", p), () => f.emit(f.v128c(i32Bytes([0, s, 2 * s, 3 * s])))));
+      if (node.kind === "index") {
+        const tmp: OpExpr = { kind: "op", id: -1, dtype: node.dtype, op: "cvt", args: [{ kind: "const", id: -1, dtype: "int32", value: 0 }], imm: 0, fn: "" };
+        return this.vectorOp(tmp, [lanes]);
+      }
+      f.op("v128.and", () => f.op("i32x4.ge_s", lanes, () => f.op("i32x4.splat", node.lo)), () => f.op("i32x4.lt_s", lanes, () => f.op("i32x4.splat", node.hi)));
+      maskToBool(e, "i32");
+      return e.save("v128");
+    }
+    if (s === 0) {
+      vsplat(e, c, () => this.scalarLoad(leaf, p, 0, 0));
+      return e.save("v128");
+    }
+    if (s !== 1 || node.guard) return this.gather(leaf, p, s);
+    this.contiguousLoad(node.dtype, () => f.get(p));
+    return e.save("v128");
+  }
+
+  private gather(leaf: LeafInfo, p: Local, s: number): Local {
+    const e = this.e;
+    const c = clsOf(leaf.node.dtype);
+    vsplat(e, c, () => this.scalarLoad(leaf, p, 0, s));
+    for (let lane = 1; lane < e.L; lane++) {
+      this.scalarLoad(leaf, p, lane, s);
+      replaceLane(e, c, lane);
+    }
+    return e.save("v128");
+  }
+
+  /** Pushes L consecutive elements of dtype d at the address, widened to the value class. */
+  contiguousLoad(d: DType, addr: () => void): void {
+    const e = this.e;
+    const f = e.f;
+    const size = itemsize(d);
+    const four = e.L === 4;
+    if (size === 8 || (size === 4 && four)) f.load("v128.load", addr, 0, align(d));
+    else if (size === 4) f.load("v128.load64_zero", addr, 0, 2);
+    else if (size === 2) {
+      f.load(four ? "v128.load64_zero" : "v128.load32_zero", addr, 0, 1);
+      e.simd(signedNarrow(d) ? SIMD.i32x4_extend_low_i16x8_s : SIMD.i32x4_extend_low_i16x8_u);
+    } else {
+      if (four) f.load("v128.load32_zero", addr, 0, 0);
+      else {
+        f.emit(addr);
+        e.simdMem(SIMD.load16_splat, 0);
+      }
+      const s = signedNarrow(d);
+      e.simd(s ? SIMD.i16x8_extend_low_i8x16_s : SIMD.i16x8_extend_low_i8x16_u);
+      e.simd(s ? SIMD.i32x4_extend_low_i16x8_s : SIMD.i32x4_extend_low_i16x8_u);
+    }
+  }
+
+  /** Stores L consecutive elements of dtype d from the vector local v. */
+  contiguousStore(d: DType, addr: Local, v: Local): void {
+    const e = this.e;
+    const f = e.f;
+    const size = itemsize(d);
+    const four = e.L === 4;
+    if (size === 8 || (size === 4 && four)) {
+      f.store("v128.store", addr, v, 0, align(d));
+      return;
+    }
+    if (size === 4) {
+      f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, v), 0, 2);
+      return;
+    }
+    const bytes = size === 2 ? [0, 1, 4, 5, 8, 9, 12, 13] : [0, 4, 8, 12];
+    const packed = () => f.shuffle([...bytes, ...new Array<number>(16 - bytes.length).fill(0)], v, v);
+    const width = (four ? 4 : 2) * size;
+    if (width === 8) f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, packed), 0, 0);
+    else f.store(width === 4 ? "i32.store" : "i32.store16", addr, () => f.lane("i32x4.extract_lane", 0, packed), 0, 0);
+  }
+
+  scalarStore(d: DType, addr: Local, v: Local): void {
+    this.e.f.store(SCALAR_STORE[d], addr, v, 0, align(d));
+  }
+
+  /** Splats a scalar value of class c into a fresh vector local. */
+  splat(c: Cls, v: Local): Local {
+    vsplat(this.e, c, v);
+    return this.e.save("v128");
+  }
+
+  /** Extracts lane `lane` of a vector of class c into a fresh scalar local. */
+  lane(c: Cls, v: Local, lane: number): Local {
+    extractLane(this.e, c, v, lane);
+    return this.e.save(c as ValType);
+  }
+}
+
+function i32Bytes(xs: number[]): number[] {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  xs.forEach((x, i) => dv.setInt32(i * 4, x | 0, true));
+  return Array.from(b);
+}
+
+export { vtype };

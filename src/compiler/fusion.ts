@@ -1,0 +1,277 @@
+// Fusion: decides which values of a jaxpr are materialized (kernel outputs) and which are
+// inlined into their consumers' expressions, and groups the materialized values into
+// kernels. pjit calls are inlined first, so fusion crosses jit boundaries.
+//
+// A value is materialized when it is a jaxpr output, feeds or comes from an equation the
+// compiler does not lower, contains a reduction and is read through a layout op or by
+// another reduction, is expensive and would be recomputed at many points (read through a
+// broadcast, pad or concatenate, or from several kernels or index mappings), or when a
+// layout op cannot express its read (a reshape that is not affine). Roots with the same
+// index space (and reduction shape) merge into multi-output kernels when their inputs are
+// ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers.
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
+import { type Expr, ExprPool, denseAffine, loadedVars, topoOrder } from "./ir.js";
+import { type EqnClass, eqnClass, lowerEqn, replicates, storedValue } from "./lower.js";
+
+/** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
+export const MAX_BUFFERS = 14;
+/** An expression at most this costly may be recomputed rather than materialized. */
+const CHEAP = 2;
+
+export interface FlatJaxpr {
+  readonly invars: Var[];
+  readonly eqns: JaxprEqn[];
+  readonly outvars: Atom[];
+}
+
+/** Inlines pjit calls (recursively, with fresh variables) and drops stop_gradient. */
+export function inlineJaxpr(jaxpr: Jaxpr): FlatJaxpr {
+  const eqns: JaxprEqn[] = [];
+  const sub = new Map<Var, Atom>();
+  const read = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
+  const walk = (j: Jaxpr, fresh: boolean): void => {
+    for (const e of j.eqns) {
+      const inputs = e.inputs.map(read);
+      const inner = e.params["jaxpr"];
+      if (e.primitive.name === "pjit" && inner instanceof Object && "eqns" in inner && (inner as Jaxpr).constvars.length === 0) {
+        const ij = inner as Jaxpr;
+        ij.invars.forEach((v, i) => sub.set(v, inputs[i]!));
+        walk(ij, true);
+        e.outBinders.forEach((v, i) => sub.set(v, read(ij.outvars[i]!)));
+      } else if (e.primitive.name === "stop_gradient") {
+        sub.set(e.outBinders[0]!, inputs[0]!);
+      } else {
+        const outBinders = fresh
+          ? e.outBinders.map((v) => {
+              const nv = new Var(v.aval);
+              sub.set(v, nv);
+              return nv;
+            })
+          : e.outBinders;
+        eqns.push({ primitive: e.primitive, inputs, params: e.params, outBinders });
+      }
+    }
+  };
+  walk(jaxpr, false);
+  return { invars: [...jaxpr.constvars, ...jaxpr.invars], eqns, outvars: jaxpr.outvars.map(read) };
+}
+
+/** Rough cost of computing an expression once (loads and constants are free). */
+export function exprCost(e: Expr): number {
+  let c = 0;
+  for (const n of topoOrder([e])) {
+    if (n.kind === "reduce") c += 1000;
+    else if (n.kind === "inrange") c += 1;
+    else if (n.kind === "op") c += n.op === "math" ? 20 : n.op === "div" || n.op === "rem" ? 4 : 1;
+  }
+  return c;
+}
+
+function reduceShapes(e: Expr): string[] {
+  const s = new Set<string>();
+  for (const n of topoOrder([e])) if (n.kind === "reduce") s.add(n.rshape.join(","));
+  return [...s];
+}
+
+export interface KernelGroup {
+  readonly shape: readonly number[];
+  readonly key: string;
+  readonly roots: Var[];
+  readonly exprs: Expr[];
+  readonly loads: Set<Var>;
+  readonly pos: number;
+}
+
+export type PlannedStep = { kind: "kernel"; group: KernelGroup } | { kind: "eqn"; eqn: JaxprEqn };
+
+export interface Partition {
+  readonly flat: FlatJaxpr;
+  readonly steps: PlannedStep[];
+}
+
+interface Forward {
+  exprOf: Map<Var, Expr>;
+  rootExpr: Map<Var, Expr>;
+}
+
+class Planner {
+  readonly mat = new Set<Var>();
+  readonly opaque = new Set<JaxprEqn>();
+  private pool = new ExprPool();
+
+  constructor(readonly flat: FlatJaxpr) {
+    for (const v of flat.invars) this.mat.add(v);
+    for (const a of flat.outvars) if (a instanceof Var) this.mat.add(a);
+    for (const e of flat.eqns) if (eqnClass(e) === null) this.setOpaque(e);
+  }
+
+  private setOpaque(e: JaxprEqn): void {
+    this.opaque.add(e);
+    for (const a of e.inputs) if (a instanceof Var) this.mat.add(a);
+    for (const v of e.outBinders) this.mat.add(v);
+  }
+
+  run(): PlannedStep[] {
+    for (;;) {
+      this.pool = new ExprPool();
+      const fwd = this.forward();
+      if (fwd === null) continue;
+      const steps = this.group(fwd);
+      if (this.deduplicate(fwd, steps)) continue;
+      return steps;
+    }
+  }
+
+  /** Builds every value's expression; null when a materialization invalidated earlier inlining. */
+  private forward(): Forward | null {
+    const pool = this.pool;
+    const exprOf = new Map<Var, Expr>();
+    const rootExpr = new Map<Var, Expr>();
+    const inlined = new Set<Var>();
+    const load = (v: Var) => pool.load(v, denseAffine(v.aval.shape));
+    const atom = (a: Atom): Expr =>
+      a instanceof Literal ? pool.constant(storedValue(a.val, a.aval.dtype), a.aval.dtype) : exprOf.get(a)!;
+    let restart = false;
+    const materialize = (v: Var): void => {
+      if (this.mat.has(v)) return;
+      this.mat.add(v);
+      if (inlined.has(v)) restart = true;
+      rootExpr.set(v, exprOf.get(v)!);
+      exprOf.set(v, load(v));
+    };
+    for (const v of this.flat.invars) exprOf.set(v, load(v));
+    for (const eqn of this.flat.eqns) {
+      if (this.opaque.has(eqn)) {
+        for (const v of eqn.outBinders) exprOf.set(v, load(v));
+        continue;
+      }
+      const cls = eqnClass(eqn) as EqnClass;
+      const vars = eqn.inputs.filter((a): a is Var => a instanceof Var && !this.mat.has(a));
+      for (const v of vars) {
+        const e = exprOf.get(v)!;
+        if (cls !== "ew" && reduceShapes(e).length > 0) materialize(v);
+        else if (cls === "layout" && replicates(eqn) && exprCost(e) > CHEAP) materialize(v);
+      }
+      if (cls === "ew") {
+        const first = eqn.inputs.map((a) => (a instanceof Var ? reduceShapes(exprOf.get(a)!) : [])).find((s) => s.length > 0)?.[0];
+        for (const v of vars) {
+          const shapes = reduceShapes(exprOf.get(v)!);
+          if (shapes.some((s) => s !== first)) materialize(v);
+        }
+      }
+      if (restart) return null;
+      let outs = lowerEqn(pool, eqn, eqn.inputs.map(atom));
+      const pending = () => eqn.inputs.filter((a): a is Var => a instanceof Var && !this.mat.has(a));
+      if (outs !== null && loadedVars(outs).length > MAX_BUFFERS - eqn.outBinders.length) {
+        pending().forEach(materialize);
+        outs = lowerEqn(pool, eqn, eqn.inputs.map(atom));
+      }
+      if (outs === null && pending().length > 0) {
+        pending().forEach(materialize);
+        outs = lowerEqn(pool, eqn, eqn.inputs.map(atom));
+      }
+      if (restart) return null;
+      if (outs === null || loadedVars(outs).length > MAX_BUFFERS - eqn.outBinders.length) {
+        this.setOpaque(eqn);
+        for (const v of eqn.outBinders) exprOf.set(v, load(v));
+        continue;
+      }
+      for (const a of eqn.inputs) if (a instanceof Var && !this.mat.has(a)) inlined.add(a);
+      eqn.outBinders.forEach((v, i) => {
+        if (this.mat.has(v)) {
+          rootExpr.set(v, outs![i]!);
+          exprOf.set(v, load(v));
+        } else exprOf.set(v, outs![i]!);
+      });
+    }
+    return { exprOf, rootExpr };
+  }
+
+  /** Orders the steps and merges roots into multi-output kernels. */
+  private group(fwd: Forward): PlannedStep[] {
+    const steps: PlannedStep[] = [];
+    const producedAt = new Map<Var, number>();
+    for (const eqn of this.flat.eqns) {
+      if (this.opaque.has(eqn)) {
+        steps.push({ kind: "eqn", eqn });
+        for (const v of eqn.outBinders) producedAt.set(v, steps.length - 1);
+        continue;
+      }
+      for (const v of eqn.outBinders) {
+        const e = fwd.rootExpr.get(v);
+        if (e === undefined) continue;
+        const key = `${v.aval.shape.join(",")}|${reduceShapes(e).join(";")}`;
+        const loads = loadedVars([e]);
+        const ready = Math.max(-1, ...loads.map((w) => producedAt.get(w) ?? -1));
+        let target: KernelGroup | undefined;
+        for (let i = steps.length - 1; i > ready; i--) {
+          const s = steps[i]!;
+          if (s.kind !== "kernel" || s.group.key !== key) continue;
+          const union = new Set([...s.group.loads, ...loads]);
+          if (union.size + s.group.roots.length + 1 <= MAX_BUFFERS) {
+            target = s.group;
+            break;
+          }
+        }
+        if (!target) {
+          target = { shape: v.aval.shape, key, roots: [], exprs: [], loads: new Set(), pos: steps.length };
+          steps.push({ kind: "kernel", group: target });
+        }
+        target.roots.push(v);
+        target.exprs.push(e);
+        for (const w of loads) target.loads.add(w);
+        producedAt.set(v, target.pos);
+      }
+    }
+    return steps;
+  }
+
+  /**
+   * Materializes expensive values that would be computed in several kernels or at several
+   * index mappings. The contexts of a value are (kernel, chain of layout ops) pairs, found
+   * from the roots back to the producers.
+   */
+  private deduplicate(fwd: Forward, steps: PlannedStep[]): boolean {
+    const ctx = new Map<Var, Set<string>>();
+    steps.forEach((s, i) => {
+      if (s.kind === "kernel") for (const v of s.group.roots) ctx.set(v, new Set([`K${i}`]));
+    });
+    const eqns = this.flat.eqns;
+    for (let k = eqns.length - 1; k >= 0; k--) {
+      const eqn = eqns[k]!;
+      if (this.opaque.has(eqn)) continue;
+      const outCtx = new Set<string>();
+      for (const v of eqn.outBinders) for (const c of ctx.get(v) ?? []) outCtx.add(c);
+      if (outCtx.size === 0) continue;
+      const cls = eqnClass(eqn);
+      const rank = eqn.outBinders[0]!.aval.ndim;
+      for (const a of eqn.inputs) {
+        if (!(a instanceof Var) || this.mat.has(a)) continue;
+        const marker = cls === "ew" ? (a.aval.ndim === rank ? "" : "/s") : `/${eqn.primitive.name}${paramKey(eqn)}`;
+        let set = ctx.get(a);
+        if (!set) ctx.set(a, (set = new Set()));
+        for (const c of outCtx) set.add(c + marker);
+      }
+    }
+    let changed = false;
+    for (const [v, set] of ctx) {
+      if (set.size > 1 && !this.mat.has(v) && exprCost(fwd.exprOf.get(v)!) > CHEAP) {
+        this.mat.add(v);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
+
+function paramKey(eqn: JaxprEqn): string {
+  const shapes = eqn.inputs.map((a) => a.aval.shape.join(",")).join(";");
+  return `${JSON.stringify(eqn.params)}${shapes}`;
+}
+
+/** Partitions a jaxpr into kernel groups and backend-run equations, in execution order. */
+export function partition(jaxpr: Jaxpr): Partition {
+  const flat = inlineJaxpr(jaxpr);
+  return { flat, steps: new Planner(flat).run() };
+}
+

@@ -1,0 +1,103 @@
+// The compiler's public face: planJaxpr turns a jaxpr into a plan of steps, each a compiled
+// Wasm kernel (fused elementwise, layout and reduction ops) or an equation the backend runs
+// itself. Compiled modules are cached by a structural key of the kernel, so jaxprs that
+// contain the same fused group share one module.
+import type { Atom, Jaxpr, JaxprEqn, Var } from "../ir/jaxpr.js";
+import { generateKernel, type KernelSpec } from "./codegen.js";
+import { partition } from "./fusion.js";
+import { topoOrder } from "./ir.js";
+
+export interface CompiledKernel {
+  /**
+   * Imports `env.memory` (shared) and possibly `math.<name>` functions ((f64) -> f64 or
+   * (f64, f64) -> f64, JS Math.<name>); exports `kernel(in_0, ..., in_{n-1}, out_0, ...,
+   * out_{m-1}, start, end)` over byte addresses of dense row-major buffers and a range
+   * [start, end) of the parallel loop (0 <= start <= end <= extent). Calls on disjoint
+   * ranges write disjoint outputs and share no scratch memory.
+   */
+  readonly module: WebAssembly.Module;
+  /** Units of the parallel loop. */
+  readonly extent: number;
+  /** Rough cost of one unit (bytes read and written plus flops), for choosing a thread count. */
+  readonly costPerItem: number;
+  /** The `math` functions the module imports. */
+  readonly mathImports: readonly string[];
+}
+
+export type Step =
+  | { kind: "kernel"; kernel: CompiledKernel; inputs: Var[]; outputs: Var[] }
+  | { kind: "eqn"; eqn: JaxprEqn };
+
+export interface Plan {
+  /** The jaxpr's constvars then invars. */
+  readonly invars: Var[];
+  /** May be input vars or Literals. */
+  readonly outvars: Atom[];
+  /** In execution order; every Var a step reads is an invar or written by an earlier step. */
+  readonly steps: Step[];
+}
+
+export interface PlanOptions {
+  /** The runtime offers relaxed SIMD (used only where results stay exact). */
+  relaxedSimd?: boolean;
+}
+
+const cache = new Map<string, CompiledKernel>();
+
+/** A structural key of a kernel: shapes, dtypes, operations and index maps, buffers by slot. */
+export function kernelKey(spec: KernelSpec): string {
+  const ids = new Map<unknown, number>();
+  const parts: string[] = [spec.shape.join(","), spec.inputs.map((a) => `${a.dtype}:${a.size}`).join(",")];
+  for (const n of topoOrder(spec.outputs)) {
+    ids.set(n, ids.size);
+    const aff = "aff" in n ? `${n.aff.off}:${n.aff.s.join(",")}` : "";
+    switch (n.kind) {
+      case "load":
+        parts.push(`L${spec.slotOf.get(n.src)}${n.guard ? "g" : ""}@${aff}`);
+        break;
+      case "const":
+        parts.push(`C${n.dtype}${Object.is(n.value, -0) ? "-0" : n.value}`);
+        break;
+      case "index":
+        parts.push(`I${n.dtype}@${aff}`);
+        break;
+      case "inrange":
+        parts.push(`R${n.lo},${n.hi}@${aff}`);
+        break;
+      case "op":
+        parts.push(`O${n.op}${n.dtype}${n.imm}${n.fn}(${n.args.map((a) => ids.get(a)).join(",")})`);
+        break;
+      case "reduce":
+        parts.push(`D${n.op}${n.dtype}(${ids.get(n.body)})[${n.rshape.join(",")}]`);
+    }
+  }
+  parts.push(`=>${spec.outputs.map((o) => ids.get(o)).join(",")}`);
+  return parts.join(";");
+}
+
+/** Compiles (or finds in the cache) the module of one kernel. */
+export function compileKernel(spec: KernelSpec): CompiledKernel {
+  const key = kernelKey(spec);
+  let k = cache.get(key);
+  if (k === undefined) {
+    const g = generateKernel(spec);
+    const mathImports = [...new Set(topoOrder(spec.outputs).flatMap((n) => (n.kind === "op" && n.op === "math" ? [n.fn] : [])))];
+    k = { module: new WebAssembly.Module(g.bytes), extent: g.extent, costPerItem: g.costPerItem, mathImports };
+    cache.set(key, k);
+  }
+  return k;
+}
+
+/** Plans a jaxpr: fusion into kernels, compiled to Wasm, and equations left to the backend. */
+export function planJaxpr(jaxpr: Jaxpr, _options: PlanOptions = {}): Plan {
+  const { flat, steps } = partition(jaxpr);
+  const out: Step[] = steps.map((s) => {
+    if (s.kind === "eqn") return s;
+    const g = s.group;
+    const inputs = [...g.loads];
+    const slotOf = new Map(inputs.map((v, i) => [v, i]));
+    const kernel = compileKernel({ shape: g.shape, inputs: inputs.map((v) => v.aval), outputs: g.exprs, slotOf });
+    return { kind: "kernel", kernel, inputs, outputs: g.roots };
+  });
+  return { invars: flat.invars, outvars: flat.outvars, steps: out };
+}

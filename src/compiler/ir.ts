@@ -1,0 +1,300 @@
+// The kernel IR: scalar expressions over the index space of a kernel's output. Every leaf that
+// depends on the position carries an affine map `off + Σ i_d·s_d` of the loop indices, which
+// layout ops (broadcast, transpose, slice, rev, reshape, pad, concatenate) rewrite instead of
+// moving data (as tinygrad's ShapeTracker does). Nodes are hash-consed by an ExprPool, so
+// structurally equal expressions are one object: sharing is common-subexpression elimination,
+// and a node's structural key is also the key of the compiled-kernel cache.
+import type { DType } from "../core/dtypes.js";
+import type { Var } from "../ir/jaxpr.js";
+
+/** off + Σ_d i_d · s[d] over the loop indices i of the expression's index space. */
+export interface Affine {
+  readonly off: number;
+  readonly s: readonly number[];
+}
+
+/** Elementwise ops of the IR; each acts on operands of the node's dtype unless noted. */
+export type OpName =
+  // arithmetic
+  | "neg" | "abs" | "sign" | "floor" | "ceil" | "round" | "round_even" | "sqrt" | "rsqrt"
+  | "add" | "sub" | "mul" | "div" | "rem" | "max" | "min" | "ipow" | "nextafter"
+  // bitwise (integers and bool)
+  | "not" | "and" | "or" | "xor" | "shl" | "shr_l" | "shr_a" | "popcnt" | "rotl"
+  // comparisons (operands of args[0].dtype, result bool) and predicates
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "is_finite"
+  // select(pred: bool, onTrue, onFalse)
+  | "select"
+  // conversions from args[0].dtype: value-preserving cast (C semantics) and same-width bitcast
+  | "cvt" | "bitcast"
+  // transcendental functions evaluated in float64 (JS Math.<fn>, or a composite of it)
+  | "math";
+
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "and" | "or" | "argmax" | "argmin";
+
+interface Base {
+  /** Dense id within the pool; also the node's identity. */
+  readonly id: number;
+  readonly dtype: DType;
+}
+/**
+ * A materialized buffer read at an affine element offset. A guarded load may be evaluated at
+ * offsets outside the buffer (in the discarded branch of pad/concatenate selects), so its
+ * address is clamped into the buffer.
+ */
+export interface LoadExpr extends Base {
+  readonly kind: "load";
+  readonly src: Var;
+  readonly aff: Affine;
+  readonly guard: boolean;
+}
+export interface ConstExpr extends Base {
+  readonly kind: "const";
+  /** The value as the dtype stores it (already rounded or wrapped). */
+  readonly value: number;
+}
+/** The integer value of an affine map (iota), converted to the dtype. */
+export interface IndexExpr extends Base {
+  readonly kind: "index";
+  readonly aff: Affine;
+}
+/** bool: lo <= aff < hi (the valid region of pad and concatenate operands). */
+export interface InRangeExpr extends Base {
+  readonly kind: "inrange";
+  readonly aff: Affine;
+  readonly lo: number;
+  readonly hi: number;
+}
+export interface OpExpr extends Base {
+  readonly kind: "op";
+  readonly op: OpName;
+  readonly args: readonly Expr[];
+  /** Integer immediate (integer_pow's exponent, rotl's amount). */
+  readonly imm: number;
+  /** Function name of a "math" op. */
+  readonly fn: string;
+}
+/**
+ * A reduction over trailing axes `rshape` appended to the node's own index space: the body
+ * lives in the space [own axes..., rshape...]. argmax/argmin yield the index along the single
+ * reduced axis (the node's dtype is the index dtype).
+ */
+export interface ReduceExpr extends Base {
+  readonly kind: "reduce";
+  readonly op: ReduceOp;
+  readonly body: Expr;
+  readonly rshape: readonly number[];
+}
+
+export type Expr = LoadExpr | ConstExpr | IndexExpr | InRangeExpr | OpExpr | ReduceExpr;
+
+const affKey = (a: Affine): string => `${a.off}:${a.s.join(",")}`;
+
+/** Hash-conses expressions: building a node equal to an existing one returns the existing one. */
+export class ExprPool {
+  private readonly table = new Map<string, Expr>();
+  private readonly varIds = new Map<Var, number>();
+  private next = 0;
+
+  private intern<E extends Expr>(key: string, make: (id: number) => E): E {
+    let e = this.table.get(key);
+    if (e === undefined) {
+      e = make(this.next++);
+      this.table.set(key, e);
+    }
+    return e as E;
+  }
+
+  private varId(v: Var): number {
+    let id = this.varIds.get(v);
+    if (id === undefined) this.varIds.set(v, (id = this.varIds.size));
+    return id;
+  }
+
+  load(src: Var, aff: Affine, guard = false): LoadExpr {
+    const dtype = src.aval.dtype;
+    return this.intern(`L${this.varId(src)}|${guard ? "g" : ""}|${affKey(aff)}`, (id) => ({ kind: "load", id, dtype, src, aff, guard }));
+  }
+  constant(value: number, dtype: DType): ConstExpr {
+    // Object.is keeps -0 and 0 apart; NaN has one key.
+    const v = Object.is(value, -0) ? "-0" : String(value);
+    return this.intern(`C${v}|${dtype}`, (id) => ({ kind: "const", id, dtype, value }));
+  }
+  index(aff: Affine, dtype: DType): IndexExpr {
+    return this.intern(`I${dtype}|${affKey(aff)}`, (id) => ({ kind: "index", id, dtype, aff }));
+  }
+  inRange(aff: Affine, lo: number, hi: number): InRangeExpr {
+    return this.intern(`R${lo}|${hi}|${affKey(aff)}`, (id) => ({ kind: "inrange", id, dtype: "bool", aff, lo, hi }));
+  }
+  op(op: OpName, dtype: DType, args: readonly Expr[], imm = 0, fn = ""): OpExpr {
+    const key = `O${op}|${dtype}|${imm}|${fn}|${args.map((a) => a.id).join(",")}`;
+    return this.intern(key, (id) => ({ kind: "op", id, dtype, op, args, imm, fn }));
+  }
+  reduce(op: ReduceOp, dtype: DType, body: Expr, rshape: readonly number[]): ReduceExpr {
+    return this.intern(`D${op}|${dtype}|${body.id}|${rshape.join(",")}`, (id) => ({ kind: "reduce", id, dtype, op, body, rshape }));
+  }
+}
+
+/** Children of a node (a reduce's body counts as its child). */
+export function children(e: Expr): readonly Expr[] {
+  return e.kind === "op" ? e.args : e.kind === "reduce" ? [e.body] : [];
+}
+
+/** Every node reachable from `roots`, children before parents, each once. */
+export function topoOrder(roots: readonly Expr[]): Expr[] {
+  const seen = new Set<Expr>();
+  const out: Expr[] = [];
+  const visit = (e: Expr) => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    for (const c of children(e)) visit(c);
+    out.push(e);
+  };
+  roots.forEach(visit);
+  return out;
+}
+
+export const hasReduce = (e: Expr): boolean => topoOrder([e]).some((n) => n.kind === "reduce");
+
+// ---- affine maps --------------------------------------------------------------------------
+
+/** Row-major strides of a shape (the identity map of a dense buffer). */
+export function denseAffine(shape: readonly number[]): Affine {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = shape[i] === 1 ? 0 : acc;
+    acc *= shape[i]!;
+  }
+  return { off: 0, s };
+}
+
+/**
+ * How an old (operand) axis d is computed from the new (result) index: i_old[d] =
+ * scale · i_new[from] + add, or the constant `add` when from = -1.
+ */
+export interface AxisMap {
+  readonly from: number;
+  readonly scale: number;
+  readonly add: number;
+}
+
+/** Substitutes per-axis maps into an affine map of the old index space. */
+export function mapAffine(a: Affine, maps: readonly AxisMap[], newRank: number): Affine {
+  const s = new Array<number>(newRank).fill(0);
+  let off = a.off;
+  maps.forEach((m, d) => {
+    const sd = a.s[d]!;
+    if (sd === 0) return;
+    off += sd * m.add;
+    if (m.from >= 0) s[m.from] += sd * m.scale;
+  });
+  return { off, s };
+}
+
+/**
+ * The affine map of a reshape of the index space from `oldShape` to `newShape`, or null when
+ * the map is not affine in the new index. Axes are grouped into blocks of equal size
+ * products; inside a block the old axes must be contiguous (s[k] = s[k+1]·n[k+1]) so that the
+ * block is one linear counter, which the new axes of the block then split.
+ */
+export function reshapeAffine(a: Affine, oldShape: readonly number[], newShape: readonly number[]): Affine | null {
+  const s = new Array<number>(newShape.length).fill(0);
+  if (oldShape.some((d) => d === 0)) return { off: a.off, s };
+  const old = oldShape.map((_, i) => i).filter((i) => oldShape[i] !== 1);
+  let i = 0;
+  let j = 0;
+  const nextNew = (): number => {
+    while (j < newShape.length && newShape[j] === 1) j++;
+    return j < newShape.length ? j++ : -1;
+  };
+  while (i < old.length) {
+    const blockOld = [old[i++]!];
+    const first = nextNew();
+    if (first < 0) return null;
+    const blockNew = [first];
+    let po = oldShape[blockOld[0]!]!;
+    let pn = newShape[first]!;
+    while (po !== pn) {
+      if (po < pn) {
+        if (i >= old.length) return null;
+        blockOld.push(old[i]!);
+        po *= oldShape[old[i++]!]!;
+      } else {
+        const n = nextNew();
+        if (n < 0) return null;
+        blockNew.push(n);
+        pn *= newShape[n]!;
+      }
+    }
+    for (let k = 0; k + 1 < blockOld.length; k++) {
+      const [p, q] = [blockOld[k]!, blockOld[k + 1]!];
+      if (a.s[p] !== a.s[q]! * oldShape[q]!) return null;
+    }
+    let st = a.s[blockOld[blockOld.length - 1]!]!;
+    for (let k = blockNew.length - 1; k >= 0; k--) {
+      s[blockNew[k]!] = st;
+      st *= newShape[blockNew[k]!]!;
+    }
+  }
+  return { off: a.off, s };
+}
+
+/**
+ * Rewrites the leaves of `e` through `f` (a change of index space); `guard` marks the loads as
+ * guarded. Returns null when some leaf cannot be rewritten (a reshape that is not affine for
+ * it). Reduce nodes are never rewritten (the planner materializes them first).
+ */
+export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | null, guard = false): Expr | null {
+  const memo = new Map<Expr, Expr | null>();
+  const go = (x: Expr): Expr | null => {
+    let r = memo.get(x);
+    if (r !== undefined) return r;
+    switch (x.kind) {
+      case "const":
+        r = x;
+        break;
+      case "load": {
+        const a = f(x.aff);
+        r = a && pool.load(x.src, a, guard || x.guard);
+        break;
+      }
+      case "index": {
+        const a = f(x.aff);
+        r = a && pool.index(a, x.dtype);
+        break;
+      }
+      case "inrange": {
+        const a = f(x.aff);
+        r = a && pool.inRange(a, x.lo, x.hi);
+        break;
+      }
+      case "op": {
+        const args: Expr[] = [];
+        r = null;
+        let ok = true;
+        for (const c of x.args) {
+          const m = go(c);
+          if (m === null) {
+            ok = false;
+            break;
+          }
+          args.push(m);
+        }
+        if (ok) r = pool.op(x.op, x.dtype, args, x.imm, x.fn);
+        break;
+      }
+      case "reduce":
+        r = null;
+    }
+    memo.set(x, r);
+    return r;
+  };
+  return go(e);
+}
+
+/** The distinct buffers an expression reads. */
+export function loadedVars(roots: readonly Expr[]): Var[] {
+  const vs = new Set<Var>();
+  for (const n of topoOrder(roots)) if (n.kind === "load") vs.add(n.src);
+  return [...vs];
+}
