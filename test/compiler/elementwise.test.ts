@@ -18,7 +18,7 @@ const NARROW_INTS: DType[] = ["int8", "int16", "int32", "uint8", "uint16", "uint
 const SHAPES: number[][] = [[37], [3, 5], [], [0]];
 
 function prim(name: string, params: Params = {}) {
-  const p = (primitives as Record<string, (typeof primitives)["add"]>)[name]!;
+  const p = (primitives as unknown as Record<string, (typeof primitives)["add"]>)[name]!;
   return (...xs: JaxArray[]) => bind(p, xs, params);
 }
 
