@@ -200,11 +200,6 @@ export function splitList<T>(xs: readonly T[], sizes: number[]): T[][] {
   return out;
 }
 
-/** Partitions by a mask: [those where mask is false, those where it is true]. */
-export function partition<T>(xs: readonly T[], mask: readonly boolean[]): [T[], T[]] {
-  return [xs.filter((_, i) => !mask[i]), xs.filter((_, i) => mask[i])];
-}
-
 /** Interleaves two lists back by a mask (false positions from `a`, true from `b`). */
 export function merge<T>(mask: readonly boolean[], a: readonly T[], b: readonly T[]): T[] {
   let i = 0;

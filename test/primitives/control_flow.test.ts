@@ -117,6 +117,42 @@ describe("nested control flow", () => {
     expectAllClose(hessian(g)(x), jacfwd(jacrev(g))(x), { atol: 1e-5, rtol: 1e-5 });
   });
 
+  it("edge cases of differentiation: constant branches, per-branch consts, integer carries and ys, a while in a branch", () => {
+    // A branch ignoring its operand has a zero tangent (instantiated to match the other branch).
+    const c1 = (x: JArray) => lax.cond(jnp.greater(jnp.sum(x), 0), jnp.sin, () => jnp.ones([3]), x);
+    checkGrads(c1, [jnp.abs(randArray([3], 18))], 2);
+    checkGrads(c1, [jnp.negative(jnp.abs(randArray([3], 18)))], 2);
+    // Branches closing over different values (one of them differentiated).
+    const w1 = randArray([3], 19);
+    const c2 = (w: JArray, x: JArray) =>
+      lax.cond(jnp.greater(jnp.sum(x), 0), (a: JArray) => jnp.multiply(a, w), (a: JArray) => jnp.multiply(jnp.add(a, w1), jnp.sum(w)), x);
+    checkGrads(c2, [randArray([3], 20), jnp.negative(jnp.abs(randArray([3], 21)))], 2);
+    checkGrads(jit(c2), [randArray([3], 22), jnp.abs(randArray([3], 23))], 1);
+    // Integer carries and ys ride along without tangents.
+    const s1 = (x: JArray) => {
+      const [c, [ys, ks]] = lax.scan(
+        (c: Pair, xi: JArray) => [[jnp.add(c[0], 1), jnp.multiply(c[1], xi)], [c[1], c[0]]] as [Pair, Pair],
+        [i32(0), jnp.array(1)] as Pair,
+        x,
+      );
+      return jnp.add(jnp.sum(ys), jnp.multiply(c[1], jnp.sum(ks.astype("float32"))));
+    };
+    checkGrads(s1, [randArray([4], 24)], 2);
+    // A while loop in a branch: reverse mode works when the loop does not depend on the input
+    // (d/dx x·8 = 8) and raises JAX's error when it does; forward mode works either way.
+    const doubling = (v: JArray) => lax.whileLoop((u: JArray) => jnp.less(u, 5), (u: JArray) => jnp.multiply(u, 2), v);
+    const w2 = (x: JArray) => lax.cond(jnp.greater(x, 0), (a: JArray) => jnp.multiply(a, doubling(jnp.array(1))), (a: JArray) => a, x);
+    expect(grad(w2)(1.0).item()).toBe(8);
+    expect(grad(jit(w2))(1.0).item()).toBe(8);
+    const w3 = (x: JArray) => lax.cond(jnp.greater(x, 0), doubling, (a: JArray) => a, x);
+    expect(() => grad(w3)(1.0)).toThrow("Reverse-mode differentiation does not work for lax.while_loop");
+    expect(jacfwd(w3)(1.0).item()).toBe(8);
+    // vmap(grad) through switch with a batched index.
+    const br = [jnp.sin, jnp.cos, (a: JArray) => jnp.multiply(a, a)];
+    const gi = vmap(grad((i: JArray, x: JArray) => lax.switch(i, br, x), { argnums: 1 }))(i32([0, 1, 2]), jnp.array([0.3, 0.4, 0.5]));
+    expectAllClose(gi, [Math.cos(0.3), -Math.sin(0.4), 1.0], { atol: 1e-6, rtol: 1e-6 });
+  });
+
   it("staged jaxprs and all their nested jaxprs type-check, under every transformation", () => {
     const loss = (x: JArray, w: JArray) => jnp.sum(jnp.square(nested(x, w)));
     const x = randArray([3, 2], 16);
