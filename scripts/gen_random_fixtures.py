@@ -10,6 +10,8 @@ Schema (all keys are [uint32, uint32] pairs of key data):
   threefry   [{key: [k0, k1], x0: [...], x1: [...], y0: [...], y1: [...]}]
              raw threefry2x32 blocks (known-answer vectors and more).
   seeds      [{seed, key}]  random.key(seed) / PRNGKey(seed) with x64 off.
+  long_permutation {n, seed, partitionable: [...], legacy: [...]}: permutation
+             of n > 2**32 ** (1/3) items, which takes two shuffle rounds.
   schemes    {"partitionable": S, "legacy": S}, S = {"<seed>": {
                key: [..],
                split: {"2": [[..], ..], "3": [...], "2x3": [[[..], ..], ..]},
@@ -182,6 +184,7 @@ SAMPLES = [
 ]
 
 BITS_SHAPES = [[], [7], [3, 4]]
+LONG_PERMUTATION = 1700
 FOLD_DATA = [0, 1, 7, 4294967295]
 
 
@@ -382,6 +385,12 @@ def main():
         with R.scheme(part):
             schemes[name] = {str(s): scheme_block(s) for s in SEEDS}
 
+    # A permutation long enough for two shuffle rounds (more than 2**32 ** (1/3) items).
+    long_permutation = {}
+    for name, part in (("partitionable", True), ("legacy", False)):
+        with R.scheme(part):
+            long_permutation[name] = enc(R.permutation(R.key(0), LONG_PERMUTATION))
+
     data = {
         "meta": {
             "generator": "scripts/gen_random_fixtures.py",
@@ -395,6 +404,7 @@ def main():
         "threefry": tf,
         "seeds": seeds,
         "schemes": schemes,
+        "long_permutation": {"n": LONG_PERMUTATION, "seed": 0, **long_permutation},
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as fh:
