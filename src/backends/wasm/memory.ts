@@ -26,6 +26,11 @@ export const MAX_PAGES = 65536;
 const RESERVED = 1024;
 
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+/** Blocks up to this size are recycled through per-size stacks. */
+const SMALL_MAX = 4096;
+const SMALL_CACHE_BYTES = 1 << 22;
+/** Arrays of at most this many elements spill to a JS array rather than a typed array. */
+const SMALL_SPILL = 64;
 
 interface Block {
   start: number;
@@ -47,7 +52,7 @@ export class Slot {
 export class WasmBuffer {
   readonly slot: Slot;
   /** The spilled copy when not resident. */
-  host: TypedArray | null = null;
+  host: TypedArray | number[] | null = null;
   /** Pinned by the running computation while pin === heap.epoch. */
   pin = 0;
   /** When it was last used (the heap's clock), for least-recently-used spilling. */
@@ -98,6 +103,8 @@ export class WasmHeap {
   private readonly bins: Set<Block>[] = Array.from({ length: 33 }, () => new Set<Block>());
   private readonly byStart = new Map<number, Block>();
   private readonly byEnd = new Map<number, Block>();
+  private small: number[][] = Array.from({ length: SMALL_MAX / ALIGN + 1 }, () => []);
+  private smallBytes = 0;
   /** Resident buffers (by their slot, which finalizers hold). */
   private readonly resident = new Map<Slot, WasmBuffer>();
   private clock = 0;
@@ -170,8 +177,31 @@ export class WasmHeap {
     this.byEnd.delete(b.start + b.size);
   }
 
-  /** Frees a block, merging it with free neighbours. */
+  /**
+   * Frees a block. Small blocks go to a per-size stack (no merging, O(1) reuse) until those
+   * stacks hold more than SMALL_CACHE_BYTES; then they are all merged back.
+   */
   freeBlock(start: number, size: number): void {
+    if (size <= SMALL_MAX) {
+      this.small[size / ALIGN]!.push(start);
+      this.smallBytes += size;
+      if (this.smallBytes > SMALL_CACHE_BYTES) this.flushSmall();
+      return;
+    }
+    this.mergeFree(start, size);
+  }
+
+  /** Merges the per-size stacks of small free blocks back into the general free lists. */
+  flushSmall(): void {
+    for (let c = 1; c < this.small.length; c++) {
+      for (const a of this.small[c]!) this.mergeFree(a, c * ALIGN);
+      this.small[c] = [];
+    }
+    this.smallBytes = 0;
+  }
+
+  /** Frees a block, merging it with free neighbours. */
+  private mergeFree(start: number, size: number): void {
     let b: Block = { start, size };
     const prev = this.byEnd.get(start);
     if (prev) {
@@ -188,6 +218,13 @@ export class WasmHeap {
 
   /** A block of `size` (aligned) bytes from the free lists or the bump region, or -1. */
   private tryAlloc(size: number): number {
+    if (size <= SMALL_MAX) {
+      const a = this.small[size / ALIGN]!.pop();
+      if (a !== undefined) {
+        this.smallBytes -= size;
+        return a;
+      }
+    }
     for (let bin = binOf(size); bin < this.bins.length; bin++) {
       for (const b of this.bins[bin]!) {
         if (b.size < size) continue;
@@ -242,6 +279,7 @@ export class WasmHeap {
         goal = size;
       }
     }
+    this.flushSmall();
     addr = this.tryAlloc(size);
     if (addr >= 0) return addr;
     throw new RangeError(
@@ -259,13 +297,18 @@ export class WasmHeap {
 
   /**
    * Unreachable small arrays cost little heap but one JS object each: past maxResident
-   * buffers, the oldest eighth is spilled, so their bookkeeping stays bounded too.
+   * buffers, roughly the oldest eighth is spilled (the cut is estimated from a sample of
+   * last-use times, so no sort), so their bookkeeping stays bounded too.
    */
   private trimCount(): void {
     if (this.resident.size < this.maxResident) return;
-    const victims = this.lru();
-    const n = Math.min(victims.length, Math.ceil(this.maxResident / 8));
-    for (let i = 0; i < n; i++) this.spill(victims[i]!);
+    const sample: number[] = [];
+    const every = Math.max(1, Math.floor(this.resident.size / 256));
+    let i = 0;
+    for (const b of this.resident.values()) if (i++ % every === 0) sample.push(b.lastUse);
+    sample.sort((a, b) => a - b);
+    const cut = sample[Math.floor(sample.length / 8)]!;
+    for (const b of [...this.resident.values()]) if (b.lastUse <= cut && b.pin !== this.epoch) this.spill(b);
   }
 
   // -- buffers ------------------------------------------------------------------------------
@@ -290,7 +333,8 @@ export class WasmHeap {
     if (b.addr >= 0) return b.addr;
     const addr = this.allocBlock(b.reserved, `an array of ${b.size} ${b.dtype}`);
     const host = b.host!;
-    this.u8().set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), addr);
+    if (Array.isArray(host)) viewOf(this.memory.buffer, b.dtype, addr, b.size).set(host);
+    else this.u8().set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), addr);
     b.addr = addr;
     b.host = null;
     this.resident.set(b.slot, b);
@@ -300,7 +344,9 @@ export class WasmHeap {
 
   /** Copies a resident buffer out to a JS typed array and frees its block. */
   private spill(b: WasmBuffer): void {
-    b.host = viewOf(this.memory.buffer, b.dtype, b.addr, b.size).slice();
+    const data = viewOf(this.memory.buffer, b.dtype, b.addr, b.size);
+    // A tiny array spills to a plain JS array: far cheaper for the GC than an ArrayBuffer.
+    b.host = b.size <= SMALL_SPILL ? Array.from(data) : data.slice();
     this.release(b);
     this.spills++;
     this.spilledBytes += b.bytes;
@@ -329,13 +375,20 @@ export class WasmHeap {
 
   write(b: WasmBuffer, data: TypedArray): void {
     if (b.addr >= 0) viewOf(this.memory.buffer, b.dtype, b.addr, b.size).set(data);
+    else if (Array.isArray(b.host)) b.host = Array.from(data);
     else b.host!.set(data);
   }
 
   read(b: WasmBuffer): TypedArray {
     if (b.freed) throw new ReferenceError("Array has been deleted (disposed) and cannot be used.");
     if (b.addr >= 0) return viewOf(this.memory.buffer, b.dtype, b.addr, b.size).slice();
-    return b.host!.slice();
+    const host = b.host!;
+    if (Array.isArray(host)) {
+      const out = viewOf(new ArrayBuffer(b.size * itemsize(b.dtype)), b.dtype, 0, b.size);
+      out.set(host);
+      return out;
+    }
+    return host.slice();
   }
 }
 
