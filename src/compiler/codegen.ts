@@ -388,9 +388,9 @@ class KernelEmitter {
         f.set(r, () => f.op("i32.add", r, by));
       };
       f.set(r, 0);
-      const body = (reg: Region, benv: Map<Expr, Local>, lanes: boolean) => {
+      const body = (reg: Region, benv: Map<Expr, Local>) => {
         if (k < q - 1) level(k + 1, cur);
-        else acc.step(this.bodyValues(reg, benv), r, lanes);
+        else acc.step(this.bodyValues(reg, benv), r, reg.vector);
       };
       if (k === q - 1 && acc.mode === "inner") {
         const venv = new Map<Expr, Local>();
@@ -401,7 +401,7 @@ class KernelEmitter {
         f.block((exit) => {
           f.loop((top) => {
             f.brIf(exit, () => f.op("i32.ge_s", r, vend));
-            body(vreg, new Map(venv), true);
+            body(vreg, new Map(venv));
             step(e.L);
             f.br(top);
           });
@@ -411,7 +411,7 @@ class KernelEmitter {
       f.block((exit) => {
         f.loop((top) => {
           f.brIf(exit, () => f.op("i32.ge_s", r, R[k]!));
-          body(sreg, new Map(env), false);
+          body(sreg, new Map(env));
           step(1);
           f.br(top);
         });
