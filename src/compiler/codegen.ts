@@ -22,6 +22,7 @@ import { Evaluator, type Leaf, type LeafInfo, type Region } from "./eval.js";
 import { type Expr, type ReduceExpr, topoOrder } from "./ir.js";
 import { Accumulators } from "./reduce.js";
 import { emitFmod } from "./helpers.js";
+import { type MathFn, WasmMath } from "../backends/wasm/math.js";
 
 export interface KernelSpec {
   /** The output index space; every output has this shape. */
@@ -36,6 +37,8 @@ export interface KernelSpec {
 
 export interface GeneratedKernel {
   readonly bytes: Uint8Array<ArrayBuffer>;
+  /** The JS Math functions the module imports from `math`. */
+  readonly mathImports: readonly string[];
   readonly extent: number;
   readonly costPerItem: number;
 }
@@ -118,7 +121,7 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
 }
 
 /** Compiles a kernel to a Wasm module exporting `kernel(in..., out..., start, end)`. */
-export function generateKernel(spec: KernelSpec): GeneratedKernel {
+export function generateKernel(spec: KernelSpec, relaxed = false): GeneratedKernel {
   const nodes = topoOrder(spec.outputs);
   const size = spec.shape.reduce((p, n) => p * n, 1);
   const lay = layoutOf(spec, nodes);
@@ -133,7 +136,7 @@ export function generateKernel(spec: KernelSpec): GeneratedKernel {
   m.importMemory({ initial: 1, maximum: 65536, shared: true });
   const mathRefs = new Map<string, ReturnType<ModuleBuilder["importFunction"]>>();
   for (const n of nodes) {
-    if (n.kind !== "op" || n.op !== "math") continue;
+    if (n.kind !== "op" || n.op !== "math" || WasmMath.offers(n.fn as MathFn, clsOf(n.dtype) as "f32" | "f64")) continue;
     for (const name of mathImportsOf(n.fn)) {
       if (!mathRefs.has(name)) {
         const params: ValType[] = name === "pow" || name === "atan2" ? ["f64", "f64"] : ["f64"];
@@ -149,14 +152,15 @@ export function generateKernel(spec: KernelSpec): GeneratedKernel {
   params["start"] = "i32";
   params["end"] = "i32";
   m.function("kernel", params, [], (f) => {
-    if (extent > 0) new KernelEmitter(f, spec, lay, nodes, new Emit(f, lay.L, mathRefs, { fmod })).emit(nch, ch);
+    const wm = new WasmMath(m, { relaxed });
+    if (extent > 0) new KernelEmitter(f, spec, lay, nodes, new Emit(f, lay.L, mathRefs, { fmod }, wm)).emit(nch, ch);
   }, true);
 
   const loadBytes = [...lay.leaves.values()].reduce((s, l) => s + (l.node.kind === "load" ? l.size : 0), 0);
   const storeBytes = spec.outputs.reduce((s, o) => s + itemsize(o.dtype), 0);
   const flops = nodes.filter((n) => n.kind === "op").length + nodes.filter((n) => n.kind === "op" && n.op === "math").length * 20;
   const perElement = mode === "ew" ? loadBytes + storeBytes + flops : (loadBytes + flops) * R.reduce((p, n) => p * n, 1) + storeBytes;
-  return { bytes: m.toBytes(), extent, costPerItem: Math.max(1, perElement * (extent > 0 ? size / extent : 1)) };
+  return { bytes: m.toBytes(), mathImports: [...mathRefs.keys()], extent, costPerItem: Math.max(1, perElement * (extent > 0 ? size / extent : 1)) };
 }
 
 /** Levels at which a node varies: 0 per row, 1 per output position, 2 per reduction step. */

@@ -8,6 +8,7 @@
 import { type DType, iinfo, isSignedInt, isUnsignedInt } from "../core/dtypes.js";
 import type { FunctionBuilder, FuncRef, Local, PlainOp, ValType } from "../backends/wasm/builder.js";
 import type { OpExpr } from "./ir.js";
+import type { MathFn, WasmMath } from "../backends/wasm/math.js";
 
 export type Cls = "f32" | "f64" | "i32";
 
@@ -62,6 +63,8 @@ export class Emit {
     readonly L: 2 | 4,
     readonly math: ReadonlyMap<string, FuncRef>,
     readonly helpers: { fmod?: FuncRef },
+    /** The SIMD math library, preferred over per-lane calls of JS Math where it offers a function. */
+    readonly wm: WasmMath | null = null,
   ) {}
 
   tmp(type: ValType): Local {
@@ -435,6 +438,11 @@ export class Emit {
   /** Math functions in float64 (f32 operands are promoted and the result rounded once). */
   private mathOp(fn: string, c: Cls, args: Local[]): void {
     const f = this.f;
+    const lib = this.wm?.scalar(fn as MathFn, c as "f32" | "f64");
+    if (lib) {
+      f.call(lib, ...args);
+      return;
+    }
     const a = args.map((l) => this.toF64(c, l));
     const call = (name: string, ...ops: (() => void)[]) => f.call(this.math.get(name)!, ...ops);
     const body = () => {

@@ -6,6 +6,7 @@ import { iinfo, isSignedInt, isUnsignedInt, type DType } from "../core/dtypes.js
 import type { Local, PlainOp, LaneOp } from "../backends/wasm/builder.js";
 import { type Cls, Emit, SIMD, clsOf, splatBytes } from "./emit_ops.js";
 import type { OpExpr } from "./ir.js";
+import type { MathFn } from "../backends/wasm/math.js";
 
 const VT: Record<Cls, string> = { f32: "f32x4", f64: "f64x2", i32: "i32x4" };
 
@@ -187,6 +188,12 @@ export function vectorOp(e: Emit, node: OpExpr, args: Local[]): boolean {
       return true;
     case "cvt":
       return convert(e, ad, d, x!);
+    case "math": {
+      const lib = e.wm?.vector(node.fn as MathFn, c === "f32" ? "f32x4" : "f64x2");
+      if (!lib) return false;
+      f.call(lib, ...args);
+      return true;
+    }
     default:
       return false;
   }

@@ -38,7 +38,7 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  /** The runtime offers relaxed SIMD (used only where results stay exact). */
+  /** The runtime offers relaxed SIMD: the math library may use fused multiply-add (its results are within ulps anyway); exact ops never do. */
   relaxedSimd?: boolean;
 }
 
@@ -76,27 +76,27 @@ export function kernelKey(spec: KernelSpec): string {
 }
 
 /** Compiles (or finds in the cache) the module of one kernel. */
-export function compileKernel(spec: KernelSpec): CompiledKernel {
-  const key = kernelKey(spec);
+export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel {
+  const key = `${relaxed ? "r" : ""}${kernelKey(spec)}`;
   let k = cache.get(key);
   if (k === undefined) {
-    const g = generateKernel(spec);
-    const mathImports = [...new Set(topoOrder(spec.outputs).flatMap((n) => (n.kind === "op" && n.op === "math" ? [n.fn] : [])))];
-    k = { module: new WebAssembly.Module(g.bytes), extent: g.extent, costPerItem: g.costPerItem, mathImports };
+    const g = generateKernel(spec, relaxed);
+    k = { module: new WebAssembly.Module(g.bytes), extent: g.extent, costPerItem: g.costPerItem, mathImports: g.mathImports };
     cache.set(key, k);
   }
   return k;
 }
 
 /** Plans a jaxpr: fusion into kernels, compiled to Wasm, and equations left to the backend. */
-export function planJaxpr(jaxpr: Jaxpr, _options: PlanOptions = {}): Plan {
+export function planJaxpr(jaxpr: Jaxpr, options: PlanOptions = {}): Plan {
   const { flat, steps } = partition(jaxpr);
   const out: Step[] = steps.map((s) => {
     if (s.kind === "eqn") return s;
     const g = s.group;
     const inputs = [...g.loads];
     const slotOf = new Map(inputs.map((v, i) => [v, i]));
-    const kernel = compileKernel({ shape: g.shape, inputs: inputs.map((v) => v.aval), outputs: g.exprs, slotOf });
+    const spec = { shape: g.shape, inputs: inputs.map((v) => v.aval), outputs: g.exprs, slotOf };
+    const kernel = compileKernel(spec, options.relaxedSimd ?? false);
     return { kind: "kernel", kernel, inputs, outputs: g.roots };
   });
   return { invars: flat.invars, outvars: flat.outvars, steps: out };

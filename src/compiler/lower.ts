@@ -7,6 +7,7 @@
 import type { ShapedArray } from "../core/aval.js";
 import { type DType, iinfo, isBool, isFloat, typedArrayFor } from "../core/dtypes.js";
 import type { JaxprEqn } from "../ir/jaxpr.js";
+import { type MathFn, WasmMath } from "../backends/wasm/math.js";
 import {
   type Affine, type AxisMap, type Expr, type ExprPool, type OpName, type ReduceOp,
   mapAffine, remapExpr, reshapeAffine,
@@ -32,6 +33,11 @@ export function storedValue(v: number, d: DType): number {
 const unary = (op: OpName): Rule => (pool, [x], eqn) => [pool.op(op, avalOut(eqn).dtype, [x!])];
 const binary = (op: OpName): Rule => (pool, [x, y], eqn) => [pool.op(op, avalOut(eqn).dtype, [x!, y!])];
 const math = (fn: string): Rule => (pool, args, eqn) => [pool.op("math", avalOut(eqn).dtype, args, 0, fn)];
+/** Functions JS Math lacks: lowered only where the SIMD math library offers them. */
+const libraryMath = (fn: MathFn): Rule => (pool, args, eqn) => {
+  const d = avalOut(eqn).dtype;
+  return WasmMath.offers(fn, d === "float32" ? "f32" : "f64") ? [pool.op("math", d, args, 0, fn)] : null;
+};
 /** Bitwise ops on int64/uint64 need 64-bit integer arithmetic: left to the backend. */
 const bitwise = (op: OpName): Rule => (pool, args, eqn) =>
   isWide(avalOut(eqn).dtype) || isWide(avalIn(eqn, 0).dtype) ? null : [pool.op(op, avalOut(eqn).dtype, args)];
@@ -296,6 +302,8 @@ const EW: Record<string, Rule> = {
   acos: math("acos"), atan: math("atan"), atan2: math("atan2"), sinh: math("sinh"), cosh: math("cosh"),
   tanh: math("tanh"), asinh: math("asinh"), acosh: math("acosh"), atanh: math("atanh"),
   logistic: math("logistic"), pow: math("pow"),
+  erf: libraryMath("erf"), erfc: libraryMath("erfc"), erf_inv: libraryMath("erf_inv"), lgamma: libraryMath("lgamma"),
+  digamma: libraryMath("digamma"),
   and: bitwise("and"), or: bitwise("or"), xor: bitwise("xor"),
   not: (pool, [x], eqn) => {
     const d = avalOut(eqn).dtype;

@@ -9,9 +9,9 @@ import { type Jaxpr, Literal, Var } from "../../src/ir/jaxpr.js";
 import { interpretJaxpr } from "../../src/backends/interpret/index.js";
 import { type CompiledKernel, type Plan, planJaxpr } from "../../src/compiler/index.js";
 import { MATH_IMPORTS } from "../../src/compiler/emit_ops.js";
-import { numpy as jnp } from "../../src/index.js";
+import { ShapedArray, tree } from "../../src/index.js";
 import type { Array as JaxArray } from "../../src/index.js";
-import { makeJaxpr } from "../../src/transforms/api.js";
+import { traceToJaxpr } from "../../src/transforms/staging.js";
 
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
 let top = 64;
@@ -193,8 +193,8 @@ export type Spec = [shape: number[], dtype: DType];
 
 /** Traces f on arguments of the given shapes and dtypes; returns the jaxpr and its const values. */
 export function trace(f: (...xs: JaxArray[]) => unknown, specs: Spec[]): { jaxpr: Jaxpr; consts: HostBuf[] } {
-  const args = specs.map(([shape, dtype]) => jnp.zeros(shape, dtype));
-  const closed = makeJaxpr(f as (...xs: unknown[]) => unknown)(...args);
+  const flat = (...xs: JaxArray[]) => tree.flatten(f(...xs))[0] as JaxArray[];
+  const closed = traceToJaxpr(flat, specs.map(([shape, dtype]) => new ShapedArray(shape, dtype)));
   const consts = closed.consts.map((c) => ({ data: c.dataSync(), shape: c.shape, dtype: c.dtype }));
   return { jaxpr: closed.jaxpr, consts };
 }
