@@ -9,7 +9,7 @@ import { asarray } from "../numpy/core.js";
 import { checkShape, split, unwrapSingle, type KeyArray } from "./keys.js";
 import { lax } from "./ops.js";
 import { uniformRaw } from "./samplers.js";
-import { bcast, checkBroadcast, checkValues, f32, floatDtype, shapeOr, splitKeys, type Param } from "./util.js";
+import { bcast, checkBroadcast, checkValues, f32, floatDtype, jitSampler, shapeOr, splitKeys, type Param } from "./util.js";
 
 const f = (v: number) => Math.fround(v);
 const unif = (k: JaxArray, s: number[]) => uniformRaw(k, s, lax.scalar(0, "float32"), lax.scalar(1, "float32"));
@@ -85,17 +85,25 @@ export function poisson(key: KeyArray, lam: Param, shape?: readonly number[] | n
     s = checkShape(shape, "poisson");
     checkBroadcast(s, "poisson", l.shape);
   }
-  l = bcast(l, s);
-  const useKnuth = lax.bitwiseOr(isNan(l), lax.lt(l, 10));
-  const lamKnuth = lax.select(useKnuth, l, lax.zerosLike(l));
-  const lamRejection = lax.select(useKnuth, lax.fullLike(l, 1e5), l);
-  const result = lax.select(
-    useKnuth,
-    poissonKnuth(k, lamKnuth, s, dt),
-    lax.convertElementType(poissonRejection(k, lamRejection, s), dt),
-  );
-  return lax.select(lax.eq(l, 0), lax.zerosLike(result), result);
+  return poissonCore(k, bcast(l, s), dt);
 }
+
+const poissonCore = jitSampler(
+  "_poisson",
+  (k: JaxArray, l: JaxArray, dt: DType): JaxArray => {
+    const s = l.shape;
+    const useKnuth = lax.bitwiseOr(isNan(l), lax.lt(l, 10));
+    const lamKnuth = lax.select(useKnuth, l, lax.zerosLike(l));
+    const lamRejection = lax.select(useKnuth, lax.fullLike(l, 1e5), l);
+    const result = lax.select(
+      useKnuth,
+      poissonKnuth(k, lamKnuth, s, dt),
+      lax.convertElementType(poissonRejection(k, lamRejection, s), dt),
+    );
+    return lax.select(lax.eq(l, 0), lax.zerosLike(result), result);
+  },
+  [2],
+);
 
 // ---- binomial -----------------------------------------------------------------------------
 
@@ -185,8 +193,9 @@ function btrs(k: JaxArray, count: JaxArray, prob: JaxArray, s: number[]): JaxArr
   return out;
 }
 
-/** JAX's _binomial on float32 count and prob broadcast to `s`. */
-function binomialRaw(k: JaxArray, count0: JaxArray, prob: JaxArray, s: number[]): JaxArray {
+/** JAX's _binomial on float32 count and prob of one shape. */
+const binomialCore = jitSampler("_binomial", (k: JaxArray, count0: JaxArray, prob: JaxArray): JaxArray => {
+  const s = count0.shape;
   const pLtHalf = lax.lt(prob, 0.5);
   let q = lax.select(pLtHalf, prob, lax.sub(1, prob));
   const countNanOrNeg = lax.bitwiseOr(isNan(count0), lax.lt(count0, 0));
@@ -206,7 +215,7 @@ function binomialRaw(k: JaxArray, count0: JaxArray, prob: JaxArray, s: number[])
   samples = lax.select(lax.bitwiseAnd(countInf, lax.bitwiseNot(invalid)), lax.fullLike(samples, Infinity), samples);
   const keep = lax.bitwiseOr(lax.bitwiseOr(pLtHalf, countNanOrNeg), lax.bitwiseOr(qIsNan, countInf));
   return lax.select(keep, samples, lax.sub(count, samples));
-}
+});
 
 /**
  * random.binomial(key, n, p, shape?, {dtype}): Binomial(n, p) counts as floats (shape
@@ -220,7 +229,7 @@ export function binomial(key: KeyArray, n: Param, p: Param, shape?: readonly num
   checkValues(nn, "binomial", "n must be non-negative", (v) => v >= 0);
   checkValues(pp, "binomial", "p must be in [0, 1]", (v) => v >= 0 && v <= 1);
   const s = shapeOr(shape, "binomial", nn, pp);
-  return lax.convertElementType(binomialRaw(k, bcast(nn, s), bcast(pp, s), s), dt);
+  return lax.convertElementType(binomialCore(k, bcast(nn, s), bcast(pp, s)), dt);
 }
 
 // ---- multinomial --------------------------------------------------------------------------
@@ -265,19 +274,22 @@ export function multinomial(key: KeyArray, n: Param, p: Param, opts: Multinomial
   const s = opts.shape === undefined || opts.shape === null ? pp.shape : checkShape(opts.shape, "multinomial");
   if (s.length < 1) throw new TypeError("multinomial: shape must include the outcome axis");
   const batch = s.slice(0, -1);
-  const n0 = bcast(nn, batch);
-  const pm = lax.transpose(bcast(pp, s), [s.length - 1, ...batch.map((_, i) => i)]);
+  return lax.convertElementType(multinomialCore(k, bcast(nn, batch), bcast(pp, s)), dt);
+}
+
+const multinomialCore = jitSampler("_multinomial", (k: JaxArray, n0: JaxArray, p: JaxArray): JaxArray => {
+  const batch = n0.shape;
+  const pm = lax.transpose(p, [batch.length, ...batch.map((_, i) => i)]);
   const remaining = suffixSums(pm);
   const ratios = lax.div(pm, lax.select(lax.eq(remaining, 0), lax.fullLike(remaining, 1), remaining));
-  const outcomes = s[s.length - 1]!;
-  const keys = split(k, outcomes);
+  const keys = split(k, p.shape[batch.length]!);
   const [, counts] = lax.scan(
     (remainder: JaxArray, [ratio, kk]: [JaxArray, JaxArray]): [JaxArray, JaxArray] => {
-      const c = binomialRaw(kk, remainder, lax.clamp(0, ratio, 1), batch);
+      const c = binomialCore(kk, remainder, lax.clamp(0, ratio, 1));
       return [lax.sub(remainder, c), c];
     },
     n0,
     [ratios, keys] as [JaxArray, JaxArray],
   );
-  return lax.convertElementType(lax.transpose(counts, [...batch.map((_, i) => i + 1), 0]), dt);
-}
+  return lax.transpose(counts, [...batch.map((_, i) => i + 1), 0]);
+});

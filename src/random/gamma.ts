@@ -10,7 +10,7 @@ import { checkShape, split, unwrapSingle, type KeyArray } from "./keys.js";
 import { lax } from "./ops.js";
 import { exponentialRaw, normalRaw, uniformRaw } from "./samplers.js";
 import { gammaSampleGrad } from "./gamma_grad.js";
-import { bcast, checkBroadcast, checkValues, f32, floatDtype, splitKeys, type Param } from "./util.js";
+import { bcast, checkBroadcast, checkValues, f32, floatDtype, jitSampler, splitKeys, type Param } from "./util.js";
 
 const THIRD = Math.fround(1 / 3);
 const SQUEEZE = Math.fround(0.0331);
@@ -73,14 +73,18 @@ function gammaOne(key: JaxArray, alpha: JaxArray, logSpace: boolean): JaxArray {
  * Draws for `a` already broadcast to the output shape (JAX's random_gamma_p impl): one key
  * per element from split(key, size), the scalar sampler vmapped over (keys, alphas).
  */
-function gammaDraws(k: JaxArray, a: JaxArray, logSpace: boolean): JaxArray {
-  const n = a.size;
-  if (n === 0) return lax.full(a.shape, 0, "float32");
-  const keys = split(k, n);
-  const alphas = lax.reshape(a, [n]);
-  const out = vmap((kk: JaxArray, al: JaxArray) => gammaOne(kk, al, logSpace))(keys, alphas) as JaxArray;
-  return lax.reshape(out, a.shape);
-}
+const gammaDraws = jitSampler(
+  "_gamma",
+  (k: JaxArray, a: JaxArray, logSpace: boolean): JaxArray => {
+    const n = a.size;
+    if (n === 0) return lax.full(a.shape, 0, "float32");
+    const keys = split(k, n);
+    const alphas = lax.reshape(a, [n]);
+    const out = vmap((kk: JaxArray, al: JaxArray) => gammaOne(kk, al, logSpace))(keys, alphas) as JaxArray;
+    return lax.reshape(out, a.shape);
+  },
+  [2],
+);
 
 /**
  * The samples with JAX's derivative in `a`: d(sample)/da = random_gamma_grad(a, sample)

@@ -6,7 +6,8 @@ import { type DType, isFloat } from "../core/dtypes.js";
 import { broadcastShapes, prod } from "../core/shape.js";
 import { Tracer } from "../core/trace.js";
 import { asarray, broadcastTo } from "../numpy/core.js";
-import { checkShape, split } from "./keys.js";
+import { jit } from "../transforms/api.js";
+import { checkShape, partitionable, split } from "./keys.js";
 import { lax, slice } from "./ops.js";
 
 /** A sampler parameter: an Array, a JS number, or nested JS arrays of numbers. */
@@ -76,6 +77,16 @@ export function splitKeys(k: JaxArray, n: number): JaxArray[] {
 export function splitPair(k: JaxArray): [JaxArray, JaxArray] {
   const [a, b] = splitKeys(k, 2);
   return [a!, b!];
+}
+
+/**
+ * f as a jitted function (as JAX jits its samplers), traced once per input signature, per
+ * value of the arguments at `statics`, and per key-derivation scheme (a static argument too,
+ * since the scheme changes the trace).
+ */
+export function jitSampler<A extends unknown[], R>(name: string, f: (...args: A) => R, statics: number[] = []): (...args: A) => R {
+  const j = jit((...args: unknown[]) => f(...(args.slice(0, -1) as A)), { staticArgnums: [...statics, -1], name });
+  return (...args: A) => j(...args, partitionable()) as R;
 }
 
 export { prod };
