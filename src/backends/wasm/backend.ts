@@ -20,56 +20,13 @@ import { prod, stridesOf } from "../../core/shape.js";
 import { type Atom, type ClosedJaxpr, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { Backend, Buffer, Executable } from "../backend.js";
+import { type CompiledKernel, type Step, planJaxpr } from "../../compiler/index.js";
 import { wasmFeatures } from "./features.js";
 import { GemmKernel } from "./matmul.js";
 import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
 import { MATH_IMPORT_NAMES, WasmPool, defaultNumThreads, type PoolFunction } from "./pool.js";
 
 type DotDims = [[number[], number[]], [number[], number[]]];
-
-// The compiler's contract (src/compiler/index.ts).
-interface CompiledKernel {
-  readonly module: WebAssembly.Module;
-  readonly extent: number;
-  readonly costPerItem: number;
-}
-type Step = { kind: "kernel"; kernel: CompiledKernel; inputs: Var[]; outputs: Var[] } | { kind: "eqn"; eqn: JaxprEqn };
-interface Plan {
-  readonly invars: Var[];
-  readonly outvars: Atom[];
-  readonly steps: Step[];
-}
-function planJaxpr(jaxpr: Jaxpr, _options?: { relaxedSimd?: boolean }): Plan {
-  const sub = new Map<Var, Atom>();
-  const steps: Step[] = [];
-  const at = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
-  let inlining = 0;
-  const walk = (j: Jaxpr): void => {
-    for (const eqn of j.eqns) {
-      const inputs = eqn.inputs.map(at);
-      if (eqn.primitive.name === "pjit") {
-        const inner = eqn.params.jaxpr as Jaxpr;
-        [...inner.constvars, ...inner.invars].forEach((v, i) => sub.set(v, inputs[i]!));
-        inlining++;
-        walk(inner);
-        inlining--;
-        eqn.outBinders.forEach((v, i) => sub.set(v, at(inner.outvars[i]!)));
-      } else if (inlining > 0) {
-        // The same inner jaxpr may be inlined twice: give its equations fresh variables.
-        const outBinders = eqn.outBinders.map((v) => {
-          const w = new Var(v.aval);
-          sub.set(v, w);
-          return w;
-        });
-        steps.push({ kind: "eqn", eqn: { ...eqn, inputs, outBinders } });
-      } else {
-        steps.push({ kind: "eqn", eqn: { ...eqn, inputs } });
-      }
-    }
-  };
-  walk(jaxpr);
-  return { invars: [...jaxpr.constvars, ...jaxpr.invars], outvars: jaxpr.outvars.map(at), steps };
-}
 
 /** Work (in the kernel's cost units) below which a kernel runs on the calling thread only. */
 const PARALLEL_MIN_COST = 1 << 17;

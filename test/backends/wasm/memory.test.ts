@@ -3,7 +3,7 @@
 // with no dispose() anywhere keeps Wasm memory and process RSS bounded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, grad, jit, memoryStats, numpy as jnp, random } from "../../../src/index.js";
-import type { JaxArray } from "../../../src/index.js";
+import type { Array as JaxArray } from "../../../src/index.js";
 import { WasmHeap } from "../../../src/backends/wasm/memory.js";
 import { wasmBackend } from "../../../src/backends/wasm/backend.js";
 
@@ -106,7 +106,7 @@ describe("memory that manages itself (wasm backend)", () => {
     const spills0 = heap.stats().spills;
     let maxHeap = 0;
     let p = init();
-    const loss0 = mlp(p, x, y).item();
+    const loss0 = Number(mlp(p, x, y).item());
     for (let i = 0; i < 2000; i++) {
       p = step(p);
       maxHeap = Math.max(maxHeap, heap.stats().heapBytes);
@@ -118,8 +118,8 @@ describe("memory that manages itself (wasm backend)", () => {
     }
     const rss1 = process.memoryUsage().rss;
     // It trained (so the loop really ran on live data) ...
-    expect(mlp(q, x, y).item()).toBeLessThan(loss0);
-    expect(mlp(p, x, y).item()).toBeLessThan(loss0);
+    expect(Number(mlp(q, x, y).item())).toBeLessThan(loss0);
+    expect(Number(mlp(p, x, y).item())).toBeLessThan(loss0);
     // ... allocated far more than the heap limit in total, and spilled instead of growing.
     expect(heap.stats().spills).toBeGreaterThan(spills0);
     expect(maxHeap).toBeLessThanOrEqual((32 << 20) + (1 << 20));
