@@ -112,7 +112,8 @@ export function choice(key: KeyArray, a: Param, shape: readonly number[] = [], o
   }
   const outShape = arr === null ? s : [...arr.shape.slice(0, axis), ...s, ...arr.shape.slice(axis + 1)];
   const nDraws = prod(s);
-  if (nDraws === 0) return lax.full(outShape, 0, arr?.dtype ?? "int32");
+  // As JAX: no draws give zeros of `shape` itself (not a's shape with `axis` replaced).
+  if (nDraws === 0) return lax.full(s, 0, arr?.dtype ?? "int32");
   if (nInputs <= 0) throw new ValueError("a must be greater than 0 unless no samples are taken");
   if (!replace && nDraws > nInputs) {
     throw new ValueError(`Cannot take a larger sample (size ${nDraws}) than population (size ${nInputs}) when 'replace=False'`);

@@ -52,6 +52,15 @@ describe("gamma's derivative in a (JAX's random_gamma_grad)", () => {
     expectAllClose(total, list(perDraw).reduce((x, y) => x + y, 0), { rtol: 1e-5 });
   });
 
+  it("flows through the samplers built on loggamma: d chisquare(k, 2a)/d df = d exp(loggamma(k, a))/da", () => {
+    // chisquare(k, df) = 2 exp(loggamma(k, df / 2)), so its derivative in df is that of exp(loggamma) at a = df / 2.
+    const df = jnp.multiply(alphas, 2);
+    const dc = grad((d: JaxArray) => jnp.sum(random.chisquare(key, d)))(df) as JaxArray;
+    expectAllClose(dc, g.exp_loggamma_grad, { rtol: 2e-4, atol: 1e-12 });
+    const db = grad((a: JaxArray) => jnp.sum(random.beta(key, a, 2, [4])))(jnp.array(1.5)) as JaxArray;
+    expect(Number.isFinite(db.item())).toBe(true);
+  });
+
   it("vjp with a second argument (JAX's testGammaGradType)", () => {
     const [out, pullback] = vjp((a: JaxArray, b: JaxArray) => jnp.divide(random.gamma(key, a), b), jnp.array(1), jnp.array(3));
     const [da, db] = pullback(jnp.onesLike(out));
