@@ -3,10 +3,12 @@
 // kernels. pjit calls are inlined first, so fusion crosses jit boundaries.
 //
 // A value is materialized when it is a jaxpr output, feeds or comes from an equation the
-// compiler does not lower, contains a reduction and is read through a layout op or by
-// another reduction, is expensive and would be recomputed at many points (read through a
-// broadcast, pad or concatenate, or from several kernels or index mappings), or when a
-// layout op cannot express its read (a reshape that is not affine). Roots with the same
+// compiler does not lower, contains a reduction and is read by another reduction, is
+// expensive and would be recomputed at many points (read through a broadcast, pad or
+// concatenate, or from several kernels or index mappings; a reduction always counts as
+// expensive), or when a layout op cannot express its read (a reshape that is not affine).
+// Relabeling layout ops (reshape, transpose, squeeze, slice, ...) of a reduction's result
+// stay in the reduction's kernel. Roots with the same
 // index space (and reduction shape) merge into multi-output kernels when their inputs are
 // ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
@@ -111,11 +113,24 @@ class Planner {
     for (const v of e.outBinders) this.mat.add(v);
   }
 
+  /**
+   * Materializations decided by the forward rules; recomputed whenever deduplication adds to
+   * `mat`, since a new materialized producer can make them unnecessary.
+   */
+  private ruleMat = new Set<Var>();
+
+  private isMat(v: Var): boolean {
+    return this.mat.has(v) || this.ruleMat.has(v);
+  }
+
   run(): PlannedStep[] {
     for (;;) {
-      this.pool = new ExprPool();
-      const fwd = this.forward();
-      if (fwd === null) continue;
+      this.ruleMat = new Set();
+      let fwd: Forward | null = null;
+      while (fwd === null) {
+        this.pool = new ExprPool();
+        fwd = this.forward();
+      }
       const steps = this.group(fwd);
       if (this.deduplicate(fwd, steps)) continue;
       return steps;
@@ -133,8 +148,8 @@ class Planner {
       a instanceof Literal ? pool.constant(storedValue(a.val, a.aval.dtype), a.aval.dtype) : exprOf.get(a)!;
     let restart = false;
     const materialize = (v: Var): void => {
-      if (this.mat.has(v)) return;
-      this.mat.add(v);
+      if (this.isMat(v)) return;
+      this.ruleMat.add(v);
       if (inlined.has(v)) restart = true;
       rootExpr.set(v, exprOf.get(v)!);
       exprOf.set(v, load(v));
@@ -146,10 +161,10 @@ class Planner {
         continue;
       }
       const cls = eqnClass(eqn) as EqnClass;
-      const vars = eqn.inputs.filter((a): a is Var => a instanceof Var && !this.mat.has(a));
+      const vars = eqn.inputs.filter((a): a is Var => a instanceof Var && !this.isMat(a));
       for (const v of vars) {
         const e = exprOf.get(v)!;
-        if (cls !== "ew" && reduceShapes(e).length > 0) materialize(v);
+        if (cls === "reduce" && reduceShapes(e).length > 0) materialize(v);
         else if (cls === "layout" && replicates(eqn) && exprCost(e) > CHEAP) materialize(v);
       }
       if (cls === "ew") {
@@ -161,7 +176,7 @@ class Planner {
       }
       if (restart) return null;
       let outs = lowerEqn(pool, eqn, eqn.inputs.map(atom));
-      const pending = () => eqn.inputs.filter((a): a is Var => a instanceof Var && !this.mat.has(a));
+      const pending = () => eqn.inputs.filter((a): a is Var => a instanceof Var && !this.isMat(a));
       if (outs !== null && loadedVars(outs).length > MAX_BUFFERS - eqn.outBinders.length) {
         pending().forEach(materialize);
         outs = lowerEqn(pool, eqn, eqn.inputs.map(atom));
@@ -176,9 +191,9 @@ class Planner {
         for (const v of eqn.outBinders) exprOf.set(v, load(v));
         continue;
       }
-      for (const a of eqn.inputs) if (a instanceof Var && !this.mat.has(a)) inlined.add(a);
+      for (const a of eqn.inputs) if (a instanceof Var && !this.isMat(a)) inlined.add(a);
       eqn.outBinders.forEach((v, i) => {
-        if (this.mat.has(v)) {
+        if (this.isMat(v)) {
           rootExpr.set(v, outs![i]!);
           exprOf.set(v, load(v));
         } else exprOf.set(v, outs![i]!);
@@ -246,7 +261,7 @@ class Planner {
       const cls = eqnClass(eqn);
       const rank = eqn.outBinders[0]!.aval.ndim;
       for (const a of eqn.inputs) {
-        if (!(a instanceof Var) || this.mat.has(a)) continue;
+        if (!(a instanceof Var) || this.isMat(a)) continue;
         const marker = cls === "ew" ? (a.aval.ndim === rank ? "" : "/s") : `/${eqn.primitive.name}${paramKey(eqn)}`;
         let set = ctx.get(a);
         if (!set) ctx.set(a, (set = new Set()));
@@ -255,7 +270,7 @@ class Planner {
     }
     let changed = false;
     for (const [v, set] of ctx) {
-      if (set.size > 1 && !this.mat.has(v) && exprCost(fwd.exprOf.get(v)!) > CHEAP) {
+      if (set.size > 1 && !this.isMat(v) && exprCost(fwd.exprOf.get(v)!) > CHEAP) {
         this.mat.add(v);
         changed = true;
       }

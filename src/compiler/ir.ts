@@ -242,7 +242,7 @@ export function reshapeAffine(a: Affine, oldShape: readonly number[], newShape: 
 /**
  * Rewrites the leaves of `e` through `f` (a change of index space); `guard` marks the loads as
  * guarded. Returns null when some leaf cannot be rewritten (a reshape that is not affine for
- * it). Reduce nodes are never rewritten (the planner materializes them first).
+ * it). A reduce node's body is rewritten on its leading (non-reduced) axes.
  */
 export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | null, guard = false): Expr | null {
   const memo = new Map<Expr, Expr | null>();
@@ -283,8 +283,17 @@ export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | nu
         if (ok) r = pool.op(x.op, x.dtype, args, x.imm, x.fn);
         break;
       }
-      case "reduce":
-        r = null;
+      case "reduce": {
+        // The body's index space has the reduced axes last: rewrite the leading axes only.
+        const q = x.rshape.length;
+        const fb = (a: Affine): Affine | null => {
+          const n = a.s.length - q;
+          const m = f({ off: a.off, s: a.s.slice(0, n) });
+          return m && { off: m.off, s: [...m.s, ...a.s.slice(n)] };
+        };
+        const body = remapExpr(pool, x.body, fb, guard);
+        r = body && pool.reduce(x.op, x.dtype, body, x.rshape);
+      }
     }
     memo.set(x, r);
     return r;
