@@ -38,7 +38,9 @@ export class ShapedArray {
   strengthen(): ShapedArray {
     return this.weakType ? new ShapedArray(this.shape, this.dtype, false) : this;
   }
+  private _key: string | undefined;
+  /** A string identifying dtype, weak type and shape (memoised: avals are immutable). */
   key(): string {
-    return `${this.dtype}${this.weakType ? "~" : ""}[${this.shape.join(",")}]`;
+    return (this._key ??= `${this.dtype}${this.weakType ? "~" : ""}[${this.shape.join(",")}]`);
   }
 }

@@ -19,6 +19,12 @@ function objId(o: object): number {
 
 /** A string key for params; jaxprs and functions are keyed by identity. */
 export function paramsKey(params: Params): string {
+  let empty = true;
+  for (const _ in params) {
+    empty = false;
+    break;
+  }
+  if (empty) return "";
   return JSON.stringify(params, (_k, v) => {
     if (v instanceof Jaxpr || v instanceof ClosedJaxpr || typeof v === "function") return `#${objId(v)}`;
     if (typeof v === "number" && !Number.isFinite(v)) return String(v);
@@ -35,7 +41,8 @@ export function clearDispatchCache(): void {
 export function applyPrimitive(prim: Primitive, args: ArrayImpl[], params: Params): ArrayImpl[] {
   const backend = getBackend();
   const avals = args.map((a) => a.aval);
-  const key = `${backend.name}|${prim.name}|${avals.map((a) => a.key()).join(",")}|${paramsKey(params)}`;
+  let key = `${backend.name}|${prim.name}|${paramsKey(params)}`;
+  for (const a of avals) key += `|${a.key()}`;
   let exe = cache.get(key);
   if (exe === undefined) {
     const outAvals = prim.abstractEval(avals, params);
