@@ -34,6 +34,7 @@ export const SIMD = {
   i32x4_extend_low_i16x8_s: 167,
   i32x4_extend_low_i16x8_u: 169,
   i64x2_extend_low_i32x4_s: 199,
+  i64x2_all_true: 195,
   i32x4_trunc_sat_f64x2_s_zero: 252,
   f64x2_convert_low_i32x4_s: 254,
   f64x2_convert_low_i32x4_u: 255,

@@ -64,8 +64,12 @@ function compare(e: Emit, op: string, ad: DType, x: Local, y: Local): void {
   maskToBool(e, c);
 }
 
-/** Pushes the vector result of `node`, or returns false (nothing emitted) when it has no SIMD form. */
-export function vectorOp(e: Emit, node: OpExpr, args: Local[]): boolean {
+/**
+ * Pushes the vector result of `node`, or returns false (nothing emitted) when it has no SIMD
+ * form. `lanes` emits the lane-by-lane form (pushing its result), for ops whose SIMD form
+ * covers only the common case and branches to it otherwise.
+ */
+export function vectorOp(e: Emit, node: OpExpr, args: Local[], lanes: () => void): boolean {
   const f = e.f;
   const d = node.dtype;
   const c = clsOf(d);
@@ -187,7 +191,7 @@ export function vectorOp(e: Emit, node: OpExpr, args: Local[]): boolean {
       if (c === "i32" && ac === "i32") vnormalize(e, d);
       return true;
     case "cvt":
-      return convert(e, ad, d, x!);
+      return convert(e, ad, d, x!, lanes);
     case "math": {
       const lib = e.wm?.vector(node.fn as MathFn, c === "f32" ? "f32x4" : "f64x2");
       if (!lib) return false;
@@ -225,7 +229,30 @@ function constShift(e: Emit, node: OpExpr, x: Local): boolean {
   return true;
 }
 
-function convert(e: Emit, from: DType, to: DType, x: Local): boolean {
+/**
+ * float → ≤32-bit integer: where every lane is NaN or inside (−2^31, 2^31) the saturating
+ * SIMD truncation is exact (NaN → 0 as the reference); otherwise (±inf, wrapping) per lane.
+ */
+function floatToInt(e: Emit, fc: Cls, to: DType, x: Local, lanes: () => void): void {
+  const f = e.f;
+  const V = VT[fc];
+  const valid = () => f.op("v128.or", () => f.op(`${V}.lt` as PlainOp, () => f.op(`${V}.abs` as PlainOp, x), () => vconst(e, fc, 2 ** 31)), () => f.op(`${V}.ne` as PlainOp, x, x));
+  const allValid = () => {
+    valid();
+    if (fc === "f32") f.op("i32x4.all_true");
+    else e.simd(SIMD.i64x2_all_true);
+  };
+  f.if(allValid, () => {
+    if (fc === "f32") f.op("i32x4.trunc_sat_f32x4_s", x);
+    else {
+      f.get(x);
+      e.simd(SIMD.i32x4_trunc_sat_f64x2_s_zero);
+    }
+    vnormalize(e, to);
+  }, lanes, "v128");
+}
+
+function convert(e: Emit, from: DType, to: DType, x: Local, lanes: () => void): boolean {
   const f = e.f;
   const fc = clsOf(from);
   const tc = clsOf(to);
@@ -240,7 +267,10 @@ function convert(e: Emit, from: DType, to: DType, x: Local): boolean {
   }
   const unsignedSrc = from === "uint32";
   if (tc === "i32") {
-    if (fc !== "i32") return false;
+    if (fc !== "i32") {
+      floatToInt(e, fc, to, x, lanes);
+      return true;
+    }
     f.get(x);
     vnormalize(e, to);
     return true;

@@ -87,8 +87,13 @@ export class Evaluator {
 
   private vectorOp(n: OpExpr, args: Local[]): Local {
     const e = this.e;
-    if (vectorOp(e, n, args)) return e.save("v128");
-    // Lane by lane through the scalar form.
+    if (vectorOp(e, n, args, () => e.f.get(this.lanes(n, args)))) return e.save("v128");
+    return this.lanes(n, args);
+  }
+
+  /** Computes a vector op lane by lane through its scalar form. */
+  private lanes(n: OpExpr, args: Local[]): Local {
+    const e = this.e;
     const out = e.tmp("v128");
     const c = clsOf(n.dtype);
     for (let lane = 0; lane < e.L; lane++) {
@@ -157,9 +162,21 @@ export class Evaluator {
       vsplat(e, c, () => this.scalarLoad(leaf, p, 0, 0));
       return e.save("v128");
     }
-    if (s !== 1 || node.guard) return this.gather(leaf, p, s);
-    this.contiguousLoad(node.dtype, () => f.get(p));
-    return e.save("v128");
+    if (s !== 1 || (node.guard && leaf.count < e.L)) return this.gather(leaf, p, s);
+    if (!node.guard) {
+      this.contiguousLoad(node.dtype, () => f.get(p));
+      return e.save("v128");
+    }
+    // A guarded load reads the vector directly when all its lanes are inside the buffer.
+    const out = e.tmp("v128");
+    const limit = (leaf.count - e.L) * leaf.size;
+    const inside = () =>
+      f.op("i32.and", () => f.op("i32.ge_u", p, leaf.base!), () => f.op("i32.le_u", p, () => f.op("i32.add", leaf.base!, limit)));
+    f.if(inside, () => {
+      this.contiguousLoad(node.dtype, () => f.get(p));
+      f.set(out);
+    }, () => f.set(out, this.gather(leaf, p, s)));
+    return out;
   }
 
   private gather(leaf: LeafInfo, p: Local, s: number): Local {
