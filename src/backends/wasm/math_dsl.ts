@@ -155,6 +155,21 @@ export class Vec {
     return acc;
   }
 
+  /**
+   * Horner with coefficients chosen per lane: pieces[i] where masks[i] is set (the first set
+   * mask wins), the last piece where none is. All pieces have the same length.
+   */
+  polyPiecewise(x: X, masks: readonly Local[], pieces: readonly (readonly number[])[]): X {
+    const coeff = (i: number): X => {
+      let c = this.c(pieces[pieces.length - 1]![i]!);
+      for (let p = masks.length - 1; p >= 0; p--) c = this.sel(masks[p]!, this.c(pieces[p]![i]!), c);
+      return c;
+    };
+    let acc = coeff(0);
+    for (let i = 1; i < pieces[0]!.length; i++) acc = this.fma(acc, x, coeff(i));
+    return acc;
+  }
+
   // ---- comparisons (all-ones lanes where true) and bit operations ----
 
   eq(a: X, b: X): X { return this.fl("eq", a, b); }
@@ -247,6 +262,18 @@ export class Vec {
     const dh = this.p("f32x4.demote_f64x2_zero", hi);
     return () => void this.f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23], dl, dh);
   }
+}
+
+/**
+ * An f32x4 function evaluated in double precision: the lanes are promoted in two f64x2
+ * halves, each passed to the f64 helper `name` (defined once from `body`), and the results
+ * are rounded back to f32 once.
+ */
+export function viaF64(ctx: MathCtx, v: Vec, name: string, body: Kernel, args: readonly Local[]): X {
+  const ref = ctx.helper(name, "f64", args.length, body);
+  const lo = v.call(ref, ...args.map((a) => v.promote(a, false)));
+  const hi = v.call(ref, ...args.map((a) => v.promote(a, true)));
+  return v.demote2(lo, hi);
 }
 
 /** Emits the body of a math function on v128 arguments and returns its result expression. */

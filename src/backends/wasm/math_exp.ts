@@ -1,4 +1,5 @@
-// Exponentials and logarithms for WasmMath: exp, exp2, expm1, log, log1p, tanh, logistic.
+// Exponentials and logarithms for WasmMath: exp, exp2, expm1, log, log1p, tanh, logistic, pow,
+// and the hyperbolic functions sinh, cosh, asinh, acosh, atanh.
 // Each is written once over `Vec` and emitted as f32x4 or f64x2 code with per-type constants;
 // the f64 versions also serve as the double-precision cores of the f32 functions that are
 // evaluated in double precision (erf, pow, sinh, lgamma, ...).
@@ -11,7 +12,7 @@
 
 import type { Local } from "./builder.js";
 import type { KernelTable } from "./math.js";
-import type { Ty, Vec, X } from "./math_dsl.js";
+import { type MathCtx, type Ty, type Vec, type X, viaF64 } from "./math_dsl.js";
 
 interface ExpConsts {
   /** ln2 = hi + lo, n·hi exact for the n that occur. */
@@ -242,6 +243,62 @@ function exp2F32(v: Vec, x: Local): X {
   return v.scale(v.fma(r, v.poly(r, EXP2F_Q), v.c(1)), n);
 }
 
+/**
+ * pow (f32 values in f64 lanes) with JavaScript's `x ** y` semantics, as the reference:
+ * |x|^y = exp(y·log|x|) in double precision (y·log|x| is within 2e-14 of exact wherever the
+ * f32 result is finite and nonzero), then the sign and the special cases:
+ * y = ±0 → 1 (even for NaN x); finite x < 0 with non-integer y → NaN; x < 0 (with −0, −Inf)
+ * and odd integer y → negative; |x| = 1 with y = ±Inf → NaN (0·Inf in the exponent does it).
+ */
+function powCore(_m: MathCtx, v: Vec, [x, y]: readonly Local[]): X {
+  const mag = v.let(expV(v, v.mul(y!, logV(v, v.let(v.abs(x!))))));
+  const isInt = v.let(v.eq(v.floor(y!), y!));
+  const half = v.let(v.mul(y!, v.c(0.5)));
+  const odd = v.andnot(isInt, v.eq(v.floor(half), half));
+  const neg = v.let(v.lt(v.copysign(v.c(1), x!), v.c(0)));
+  let res = v.let(v.sel(v.and(neg, odd), v.neg(mag), mag));
+  const finiteNeg = v.and(v.lt(x!, v.c(0)), v.gt(x!, v.c(-Infinity)));
+  res = v.let(v.sel(v.andnot(finiteNeg, isInt), v.c(NaN), res));
+  return v.sel(v.eq(y!, v.c(0)), v.c(1), res);
+}
+
+// ---- hyperbolic functions (f32 values in f64 lanes; every f32 overflow threshold lies far
+// inside the f64 range, so the f64 results round to ±Inf exactly where the reference's do) ----
+
+/** sinh x = (e + e/(e + 1))/2 with e = expm1|x| (no cancellation near 0), with the sign of x. */
+function sinhCore(_m: MathCtx, v: Vec, [x]: readonly Local[]): X {
+  const e = v.let(expm1V(v, v.min(v.abs(x!), v.c(90))));
+  return v.copysign(v.mul(v.c(0.5), v.add(e, v.div(e, v.add(e, v.c(1))))), x!);
+}
+
+/** cosh x = (e + 1/e)/2 with e = exp|x|. */
+function coshCore(_m: MathCtx, v: Vec, [x]: readonly Local[]): X {
+  const e = v.let(expV(v, v.min(v.abs(x!), v.c(90))));
+  return v.mul(v.c(0.5), v.add(e, v.div(v.c(1), e)));
+}
+
+/** asinh x = log1p(a + a²/(1 + √(1 + a²))), a = |x| (a² is exact for f32 a), with the sign of x. */
+function asinhCore(_m: MathCtx, v: Vec, [x]: readonly Local[]): X {
+  const a = v.let(v.abs(x!));
+  const a2 = v.let(v.mul(a, a));
+  const u = v.let(v.add(a, v.div(a2, v.add(v.c(1), v.sqrt(v.add(v.c(1), a2))))));
+  return v.copysign(v.sel(v.eq(a, v.c(Infinity)), a, log1pV(v, u)), x!);
+}
+
+/** acosh x = log1p(t + √(t·(t + 2))), t = x − 1 (exact); NaN below 1. */
+function acoshCore(_m: MathCtx, v: Vec, [x]: readonly Local[]): X {
+  const t = v.let(v.sub(x!, v.c(1)));
+  const u = v.let(v.add(t, v.sqrt(v.mul(t, v.add(t, v.c(2))))));
+  return v.sel(v.ge(x!, v.c(1)), log1pV(v, u), v.c(NaN));
+}
+
+/** atanh x = log1p(2a/(1 − a))/2, a = |x| (1 − a exact), with the sign of x: ±1 → ±Inf, |x| > 1 → NaN. */
+function atanhCore(_m: MathCtx, v: Vec, [x]: readonly Local[]): X {
+  const a = v.let(v.abs(x!));
+  const u = v.let(v.div(v.add(a, a), v.sub(v.c(1), a)));
+  return v.copysign(v.mul(v.c(0.5), log1pV(v, u)), x!);
+}
+
 const SHARED: KernelTable = {
   exp: (_m, v, [x]) => expV(v, x!),
   expm1: (_m, v, [x]) => v.sel(v.eq(x!, v.c(0)), x!, expm1V(v, x!)),
@@ -254,6 +311,12 @@ export const EXP_F32: KernelTable = {
   exp2: (_m, v, [x]) => exp2F32(v, x!),
   tanh: (_m, v, [x]) => tanhF32(v, x!),
   logistic: (_m, v, [x]) => logisticF32(v, x!),
+  pow: (m, v, args) => viaF64(m, v, "pow_core", powCore, args),
+  sinh: (m, v, args) => viaF64(m, v, "sinh_core", sinhCore, args),
+  cosh: (m, v, args) => viaF64(m, v, "cosh_core", coshCore, args),
+  asinh: (m, v, args) => viaF64(m, v, "asinh_core", asinhCore, args),
+  acosh: (m, v, args) => viaF64(m, v, "acosh_core", acoshCore, args),
+  atanh: (m, v, args) => viaF64(m, v, "atanh_core", atanhCore, args),
 };
 export const EXP_F64: KernelTable = {
   ...SHARED,

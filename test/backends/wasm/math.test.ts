@@ -186,13 +186,44 @@ const TARGETED: Partial<Record<MathFn, number[]>> = {
   log1p: [...ulpRange(-1, -0.99, 3), ...uniform(-1, 10, 20000), ...logSpaced(1e-9, 1, 20000)],
   tanh: [...uniform(-10, 10, 20000), ...logSpaced(1e-9, 10, 20000)],
   logistic: [...uniform(-110, 110, 20000), ...ulpRange(-104, -87, 997), ...logSpaced(1e-9, 20, 20000)],
+  erf: [...uniform(-5, 5, 50000), ...logSpaced(1e-9, 5, 20000)],
+  erfc: [...uniform(-5, 11, 50000), ...ulpRange(9.5, 10.5, 997), ...logSpaced(1e-9, 11, 20000)],
+  erf_inv: [...ulpRange(0.999, 1, 1), ...ulpRange(-1, -0.999, 1), ...uniform(-1, 1, 100000), ...logSpaced(1e-30, 1, 20000)],
+  ...Object.fromEntries((["sin", "cos", "tan"] as const).map((fn) => [fn, [...uniform(-1e5, 1e5, 50000), ...uniform(-10, 10, 20000),
+    ...nearMultiples(Math.PI / 2, 200000), ...logSpaced(2 ** 18, 3e38, 20000), ...logSpaced(1e-9, 1, 5000)]])),
 };
 
-function sweepInputs(fn: MathFn): Float32Array {
+TARGETED.atan = [...uniform(-5, 5, 50000), ...logSpaced(1e-9, 1e30, 20000)];
+TARGETED.asin = [...uniform(-1, 1, 50000), ...ulpRange(0.999, 1, 1), ...logSpaced(1e-9, 1, 10000)];
+TARGETED.acos = TARGETED.asin;
+TARGETED.sinh = [...uniform(-95, 95, 50000), ...ulpRange(89.3, 89.5, 7), ...logSpaced(1e-9, 2, 20000)];
+TARGETED.cosh = TARGETED.sinh;
+TARGETED.asinh = [...uniform(-10, 10, 50000), ...logSpaced(1e-9, 3e38, 20000)];
+TARGETED.acosh = [...uniform(0, 10, 50000), ...ulpRange(1, 1.01, 3), ...logSpaced(1, 3e38, 20000)];
+TARGETED.atanh = [...uniform(-1, 1, 50000), ...ulpRange(0.999, 1, 1), ...logSpaced(1e-9, 1, 10000)];
+TARGETED.cbrt = [...uniform(-10, 10, 50000), ...logSpaced(1e-45, 3e38, 20000)];
+TARGETED.lgamma = [...uniform(-20, 20, 100000), ...uniform(0.9, 2.1, 50000), ...ulpRange(-2.46, -2.45, 7), ...logSpaced(1e-9, 4.1e36, 20000)];
+TARGETED.digamma = [...uniform(-20, 20, 100000), ...uniform(1.4, 1.5, 20000), ...ulpRange(-0.51, -0.5, 7), ...logSpaced(1e-9, 1e30, 20000)];
+
+/** float32 neighbours of the first n multiples of c (where range reduction cancels most). */
+function nearMultiples(c: number, n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= n; k += 1 + Math.floor(k / 1000)) {
+    const m = Math.fround(k * c);
+    out.push(...ulpRange(m, m, 1), Math.fround(m * (1 + 2 ** -23)), Math.fround(m * (1 - 2 ** -23)));
+  }
+  return out;
+}
+
+/**
+ * The f32 sweep of fn: every `stride`th bit pattern plus the common and targeted inputs. The
+ * relaxed-SIMD pass (which only fuses multiply-adds) uses a sparser stride to keep the test fast.
+ */
+function sweepInputs(fn: MathFn, stride = 997): Float32Array {
   const common = [...SPECIALS, ...logSpaced(1e-12, 1e-3, 2000), ...ulpRange(0.999, 1.001, 3), ...ulpRange(-1.001, -0.999, 3),
     ...ulpRange(1.401298464324817e-45, 2e-38, 4099)];
   const extra = TARGETED[fn] ?? [];
-  const s = strideSweep(997);
+  const s = strideSweep(stride);
   const out = new Float32Array(s.length + common.length + extra.length);
   out.set(s);
   out.set(common, s.length);
@@ -200,7 +231,26 @@ function sweepInputs(fn: MathFn): Float32Array {
   return out;
 }
 
-const UNARY_F32: MathFn[] = ["exp", "exp2", "expm1", "log", "log1p", "tanh", "logistic"];
+const UNARY_F32 = MATH_FNS.filter((fn) => !BINARY.has(fn) && fn !== "erf_inv");
+
+/** Pairs for the two-argument functions: every special value against every other, and random pairs. */
+function pairInputs(): [Float32Array, Float32Array] {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const specials = [...SPECIALS, 3, -3, 0.25, 1e10, -1e10, 1e-10, 7.5, -7.5, 1.0000001, 0.9999999];
+  for (const a of specials) for (const b of specials) (xs.push(a), ys.push(b));
+  const s = strideSweep(997 * 7);
+  const pools = [uniform(-30, 30, s.length, 3), uniform(-200, 200, s.length, 4), uniform(-3, 3, s.length, 5).map(Math.round)];
+  for (let i = 0; i < s.length; i++) {
+    xs.push(s[i]!);
+    ys.push(pools[i % 3]![i]!);
+    ys.push(s[(i * 7919) % s.length]!);
+    xs.push(uniform(0, 4, 1, i + 9)[0]!);
+  }
+  const near1 = uniform(0.9, 1.1, 50000, 11);
+  const big = uniform(-2000, 2000, 50000, 12);
+  return [new Float32Array([...xs, ...near1]), new Float32Array([...ys, ...big])];
+}
 
 /**
  * f64 functions and their ulp budgets against the reference (JS Math in float64, itself up to
@@ -247,7 +297,7 @@ describe.each(modes)("WasmMath (relaxed = %s)", (relaxed) => {
 
   it.each(UNARY_F32)("f32 %s is within 2 ulp of the reference over the sweeps", (fn) => {
     expect(h.offered(fn, "f32")).toBe(true);
-    const x = sweepInputs(fn);
+    const x = sweepInputs(fn, relaxed ? 99991 : 997);
     const out = h.run(fn, "f32", "vector", x);
     const worst = compare("f32", out, reference(fn, "f32", x), [x]);
     results[`${fn} f32${relaxed ? " fma" : ""}`] = worst.ulps;
@@ -255,6 +305,24 @@ describe.each(modes)("WasmMath (relaxed = %s)", (relaxed) => {
     // the scalar wrapper computes the same bits
     const sx = x.subarray(0, 50000);
     expect(Array.from(h.run(fn, "f32", "scalar", sx))).toEqual(Array.from(out.subarray(0, 50000)));
+  });
+
+  it("f32 erf_inv equals the reference bit for bit", () => {
+    const x = sweepInputs("erf_inv", relaxed ? 99991 : 997);
+    const out = h.run("erf_inv", "f32", "vector", x);
+    const worst = compare("f32", out, reference("erf_inv", "f32", x), [x]);
+    results[`erf_inv f32${relaxed ? " fma" : ""}`] = worst.ulps;
+    expect(worst.ulps, `erf_inv(${worst.at}) = ${worst.got}, reference ${worst.want}`).toBe(0);
+  });
+
+  it.each(["pow", "atan2"] as MathFn[])("f32 %s is within 2 ulp of the reference over pairs", (fn) => {
+    const [x, y] = pairInputs();
+    const out = h.run(fn, "f32", "vector", x, y);
+    const worst = compare("f32", out, reference(fn, "f32", x, y), [x, y]);
+    results[`${fn} f32${relaxed ? " fma" : ""}`] = worst.ulps;
+    expect(worst.ulps, `${fn}(${worst.at}) = ${worst.got}, reference ${worst.want}`).toBeLessThanOrEqual(2);
+    const [sx, sy] = [x.subarray(0, 20000), y.subarray(0, 20000)];
+    expect(Array.from(h.run(fn, "f32", "scalar", sx, sy))).toEqual(Array.from(out.subarray(0, 20000)));
   });
 
   it.each(UNARY_F64)("f64 %s is within %i ulp of the reference", (fn, budget) => {
