@@ -45,6 +45,8 @@ export interface GeneratedKernel {
 
 /** Columns per parallel unit of a vectorized kernel (a multiple of every lane count). */
 const CHUNK = 16;
+/** Vectors of accumulators per step of a reduction over the last axis (independent chains). */
+const INNER_COPIES = 2;
 
 type Mode = "ew" | "inner" | "outer" | "scalar";
 
@@ -281,11 +283,30 @@ class KernelEmitter {
     });
   }
 
+  /**
+   * A SIMD loop of `copies` vectors per step, then one of single vectors: `body(copies)`
+   * runs at counter c; `advance(n)` moves every position n lanes on.
+   */
+  private vectorLoops(c: Local, end: Local | number, widest: number, body: (copies: number) => void, advance: (n: number) => void): void {
+    const { f, e } = this;
+    for (const copies of widest > 1 ? [widest, 1] : [1]) {
+      const vend = e.tmp("i32");
+      f.set(vend, () => f.op("i32.sub", end, copies * e.L - 1));
+      f.block((exit) => {
+        f.loop((top) => {
+          f.brIf(exit, () => f.op("i32.ge_s", c, vend));
+          body(copies);
+          advance(copies * e.L);
+          f.br(top);
+        });
+      });
+    }
+  }
+
   /** The loop over output columns [j0, j1) of one row. */
   private columns(j0: Local, j1: Local, rowPos: Map<LeafInfo, Local>, rowEnv: Map<Expr, Local>, outPtr: Local[]): void {
     const { f, e, lay } = this;
     const last = lay.O.length - 1;
-    const L = e.L;
     const j = e.tmp("i32");
     const pos = new Map<LeafInfo, Local>();
     for (const [leaf, local] of rowPos) {
@@ -310,31 +331,24 @@ class KernelEmitter {
       f.set(j, () => f.op("i32.add", j, step));
     };
     f.set(j, j0);
-    const vecCols = lay.mode === "ew" || lay.mode === "outer";
-    if (vecCols) {
+    if (lay.mode === "ew" || lay.mode === "outer") {
       // Splats of the row-level values the vector body reads, hoisted out of the loop.
       const vEnv = new Map<Expr, Local>();
       for (const n of this.nodes) {
         if (this.lv(n) !== 0 || n.kind === "reduce") continue;
         if (this.usedAbove(n)) vEnv.set(n, this.ev.splat(clsOf(n.dtype), rowEnv.get(n)!));
       }
-      const vend = e.tmp("i32");
-      f.set(vend, () => f.op("i32.sub", j1, L - 1));
-      const region: Region = { vector: true, stride: (l) => l.sO[last]!, pos: (l) => pos.get(l)! };
-      f.block((exit) => {
-        f.loop((top) => {
-          f.brIf(exit, () => f.op("i32.ge_s", j, vend));
-          this.position(region, new Map(vEnv), pos, outs, true);
-          advance(L);
-          f.br(top);
-        });
-      });
+      const region = (k: number): Region => ({ vector: true, stride: (l) => l.sO[last]!, pos: (l) => pos.get(l)!, shift: k * e.L });
+      // Column reductions keep several vectors of accumulators live, so that each step over
+      // the reduced axes reads whole cache lines.
+      const widest = lay.mode === "outer" ? Math.min(4, CHUNK / e.L) : 1;
+      this.vectorLoops(j, j1, widest, (copies) => this.position(copies, region, vEnv, outs, true), advance);
     }
-    const scalarRegion: Region = { vector: false, stride: () => 0, pos: (l) => pos.get(l)! };
+    const scalar: Region = { vector: false, stride: () => 0, pos: (l) => pos.get(l)! };
     f.block((exit) => {
       f.loop((top) => {
         f.brIf(exit, () => f.op("i32.ge_s", j, j1));
-        this.position(scalarRegion, new Map(rowEnv), pos, outs, false);
+        this.position(1, () => scalar, rowEnv, outs, false);
         advance(1);
         f.br(top);
       });
@@ -346,82 +360,82 @@ class KernelEmitter {
     return this.nodes.some((m) => this.lv(m) > 0 && m.kind === "op" && m.args.includes(n));
   }
 
-  /** One output position (vector of columns or one column): reductions, epilogue, stores. */
-  private position(region: Region, env: Map<Expr, Local>, pos: Map<LeafInfo, Local>, outs: Local[], vector: boolean): void {
-    const { f } = this;
+  /**
+   * `copies` output positions (vectors of columns shifted by k·L, or one column): the
+   * reductions, the epilogue and the stores.
+   */
+  private position(copies: number, regionOf: (k: number) => Region, baseEnv: Map<Expr, Local>, outs: Local[], vector: boolean): void {
+    const { e } = this;
+    const ks = Array.from({ length: copies }, (_, k) => k);
+    const regions = ks.map(regionOf);
+    const envs = ks.map(() => new Map(baseEnv));
     if (this.reduces.length > 0) {
       // Position-level values the reduction bodies read come first.
-      for (const n of this.nodes) {
-        if (this.lv(n) === 1 && n.kind !== "reduce" && this.bodyNodes.has(n)) this.ev.value(n, region, env);
+      for (const k of ks) {
+        for (const n of this.nodes) {
+          if (this.lv(n) === 1 && n.kind !== "reduce" && this.bodyNodes.has(n)) this.ev.value(n, regions[k]!, envs[k]!);
+        }
       }
-      const acc = new Accumulators(this.e, this.ev, this.reduces, this.lay.mode === "inner" ? "inner" : vector ? "vector" : "scalar");
-      acc.init();
-      this.reductionNest(region, env, pos, acc);
-      acc.finish(env);
+      const inner = this.lay.mode === "inner";
+      const accs = ks.map(() => new Accumulators(e, this.ev, this.reduces, inner ? "inner" : vector ? "vector" : "scalar", inner ? INNER_COPIES : 1));
+      for (const a of accs) a.init();
+      this.reductionNest(regions, envs, accs);
+      accs.forEach((a, k) => a.finish(envs[k]!));
     }
-    this.spec.outputs.forEach((o, k) => {
-      const v = this.ev.value(o, region, env);
-      if (vector) this.ev.contiguousStore(o.dtype, outs[k]!, v);
-      else this.ev.scalarStore(o.dtype, outs[k]!, v);
-    });
-    void f;
+    for (const k of ks) {
+      this.spec.outputs.forEach((o, i) => {
+        const v = this.ev.value(o, regions[k]!, envs[k]!);
+        const offset = k * e.L * itemsize(o.dtype);
+        if (vector) this.ev.contiguousStore(o.dtype, outs[i]!, v, offset);
+        else this.ev.scalarStore(o.dtype, outs[i]!, v);
+      });
+    }
   }
 
   /**
-   * The loops over the reduced axes. In "inner" mode the last one is a SIMD loop (plus a
-   * scalar tail); otherwise every step computes the bodies in the region's form.
+   * The loops over the reduced axes. In "inner" mode the last one runs as SIMD loops (of
+   * INNER_COPIES vectors, then single vectors) plus a scalar tail; otherwise every step
+   * computes the bodies of each copy in its region's form.
    */
-  private reductionNest(region: Region, env: Map<Expr, Local>, pos: Map<LeafInfo, Local>, acc: Accumulators): void {
+  private reductionNest(regions: Region[], envs: Map<Expr, Local>[], accs: Accumulators[]): void {
     const { f, e, lay } = this;
     const R = lay.R;
     const q = R.length;
-    const level = (k: number, parent: Map<LeafInfo, Local>): void => {
-      const cur = new Map(parent);
-      for (const [leaf, l] of parent) {
+    const level = (k: number, parent: (l: LeafInfo) => Local): void => {
+      const cur = new Map<LeafInfo, Local>();
+      for (const leaf of this.posLeaves) {
         if (leaf.sR[k] === 0) continue;
         const nl = e.tmp("i32");
-        f.set(nl, l);
+        f.set(nl, parent(leaf));
         cur.set(leaf, nl);
       }
+      const at = (l: LeafInfo) => cur.get(l) ?? parent(l);
       const r = e.tmp("i32");
       const step = (by: number) => {
-        for (const [leaf, l] of cur) {
-          const s = leaf.sR[k]!;
-          if (s !== 0 && cur.get(leaf) !== parent.get(leaf)) f.set(l, () => f.op("i32.add", l, s * by * leaf.size));
-        }
+        for (const [leaf, l] of cur) f.set(l, () => f.op("i32.add", l, leaf.sR[k]! * by * leaf.size));
         f.set(r, () => f.op("i32.add", r, by));
       };
       f.set(r, 0);
-      const body = (reg: Region, benv: Map<Expr, Local>) => {
-        if (k < q - 1) level(k + 1, cur);
-        else acc.step(this.bodyValues(reg, benv), r, reg.vector);
-      };
-      if (k === q - 1 && acc.mode === "inner") {
+      const steps = (bodies: () => void) => (k < q - 1 ? level(k + 1, at) : bodies());
+      if (k === q - 1 && lay.mode === "inner") {
+        // SIMD along the last reduced axis: splats of the outer values the bodies read.
         const venv = new Map<Expr, Local>();
-        for (const [n, l] of env) if (this.feedsBody(n)) venv.set(n, this.ev.splat(clsOf(n.dtype), l));
-        const vreg: Region = { vector: true, stride: (l) => l.sR[k]!, pos: (l) => cur.get(l)! };
-        const vend = e.tmp("i32");
-        f.set(vend, R[k]! - (e.L - 1));
-        f.block((exit) => {
-          f.loop((top) => {
-            f.brIf(exit, () => f.op("i32.ge_s", r, vend));
-            body(vreg, new Map(venv));
-            step(e.L);
-            f.br(top);
-          });
-        });
+        for (const [n, l] of envs[0]!) if (this.feedsBody(n)) venv.set(n, this.ev.splat(clsOf(n.dtype), l));
+        const vreg = (c: number): Region => ({ vector: true, stride: (l) => l.sR[k]!, pos: at, shift: c * e.L });
+        this.vectorLoops(r, R[k]!, INNER_COPIES, (copies) => {
+          for (let c = 0; c < copies; c++) accs[0]!.step(this.bodyValues(vreg(c), new Map(venv)), r, true, c);
+        }, step);
       }
-      const sreg: Region = { ...region, pos: (l) => cur.get(l)! };
       f.block((exit) => {
         f.loop((top) => {
           f.brIf(exit, () => f.op("i32.ge_s", r, R[k]!));
-          body(sreg, new Map(env));
+          steps(() => regions.forEach((reg, c) => accs[c]!.step(this.bodyValues({ ...reg, pos: at }, new Map(envs[c]!)), r, reg.vector, 0)));
           step(1);
           f.br(top);
         });
       });
     };
-    level(0, pos);
+    level(0, (l) => regions[0]!.pos(l));
   }
 
   private feedsBody(n: Expr): boolean {

@@ -41,6 +41,8 @@ export interface Region {
   readonly stride: (leaf: LeafInfo) => number;
   /** The local holding a leaf's current position (byte address for loads, else element index). */
   readonly pos: (leaf: LeafInfo) => Local;
+  /** Lanes by which this copy of an unrolled vector body is ahead of the position (default 0). */
+  readonly shift?: number;
 }
 
 export class Evaluator {
@@ -112,11 +114,11 @@ export class Evaluator {
     return out;
   }
 
-  /** The address of a leaf's element `k` lanes ahead, clamped into the buffer for guarded loads. */
-  private address(leaf: LeafInfo, p: Local, k: number, stride: number): () => void {
+  /** The address of a leaf's element `elems` elements ahead, clamped into the buffer for guarded loads. */
+  private address(leaf: LeafInfo, p: Local, elems: number): () => void {
     const f = this.e.f;
     const node = leaf.node as LoadExpr;
-    const delta = k * stride * leaf.size;
+    const delta = elems * leaf.size;
     const raw = () => (delta === 0 ? f.get(p) : f.op("i32.add", p, delta));
     if (!node.guard) return raw;
     return () => {
@@ -127,9 +129,9 @@ export class Evaluator {
     };
   }
 
-  private scalarLoad(leaf: LeafInfo, p: Local, k: number, stride: number): void {
+  private scalarLoad(leaf: LeafInfo, p: Local, elems: number): void {
     const d = leaf.node.dtype;
-    this.e.f.load(SCALAR_LOAD[d], this.address(leaf, p, k, stride), 0, align(d));
+    this.e.f.load(SCALAR_LOAD[d], this.address(leaf, p, elems), 0, align(d));
   }
 
   private leaf(leaf: LeafInfo, r: Region): Local {
@@ -139,17 +141,18 @@ export class Evaluator {
     const p = r.pos(leaf);
     const c = clsOf(node.dtype);
     if (!r.vector) {
-      if (node.kind === "load") this.scalarLoad(leaf, p, 0, 0);
+      if (node.kind === "load") this.scalarLoad(leaf, p, 0);
       else if (node.kind === "index") {
         e.convert("int32", node.dtype, p);
       } else f.op("i32.and", () => f.op("i32.ge_s", p, node.lo), () => f.op("i32.lt_s", p, node.hi));
       return e.save(c);
     }
     const s = r.stride(leaf);
+    const sh = (r.shift ?? 0) * s;
     if (node.kind !== "load") {
-      // [p, p + s, p + 2s, p + 3s] as i32 lanes.
+      // [p, p + s, p + 2s, p + 3s] (+ the copy's shift) as i32 lanes.
       const lanes = e.tmp("v128");
-      f.set(lanes, () => f.op("i32x4.add", () => f.op("i32x4.splat", p), () => f.emit(f.v128c(i32Bytes([0, s, 2 * s, 3 * s])))));
+      f.set(lanes, () => f.op("i32x4.add", () => f.op("i32x4.splat", p), () => f.emit(f.v128c(i32Bytes([sh, sh + s, sh + 2 * s, sh + 3 * s])))));
       if (node.kind === "index") {
         const tmp: OpExpr = { kind: "op", id: -1, dtype: node.dtype, op: "cvt", args: [{ kind: "const", id: -1, dtype: "int32", value: 0 }], imm: 0, fn: "" };
         return this.vectorOp(tmp, [lanes]);
@@ -159,32 +162,35 @@ export class Evaluator {
       return e.save("v128");
     }
     if (s === 0) {
-      vsplat(e, c, () => this.scalarLoad(leaf, p, 0, 0));
+      vsplat(e, c, () => this.scalarLoad(leaf, p, 0));
       return e.save("v128");
     }
-    if (s !== 1 || (node.guard && leaf.count < e.L)) return this.gather(leaf, p, s);
+    if (s !== 1 || (node.guard && leaf.count < e.L)) return this.gather(leaf, p, s, sh);
+    const at = this.address({ ...leaf, node: { ...node, guard: false } }, p, sh);
     if (!node.guard) {
-      this.contiguousLoad(node.dtype, () => f.get(p));
+      this.contiguousLoad(node.dtype, at);
       return e.save("v128");
     }
     // A guarded load reads the vector directly when all its lanes are inside the buffer.
     const out = e.tmp("v128");
     const limit = (leaf.count - e.L) * leaf.size;
+    const a = e.tmp("i32");
+    f.set(a, at);
     const inside = () =>
-      f.op("i32.and", () => f.op("i32.ge_u", p, leaf.base!), () => f.op("i32.le_u", p, () => f.op("i32.add", leaf.base!, limit)));
+      f.op("i32.and", () => f.op("i32.ge_u", a, leaf.base!), () => f.op("i32.le_u", a, () => f.op("i32.add", leaf.base!, limit)));
     f.if(inside, () => {
-      this.contiguousLoad(node.dtype, () => f.get(p));
+      this.contiguousLoad(node.dtype, () => f.get(a));
       f.set(out);
-    }, () => f.set(out, this.gather(leaf, p, s)));
+    }, () => f.set(out, this.gather(leaf, p, s, sh)));
     return out;
   }
 
-  private gather(leaf: LeafInfo, p: Local, s: number): Local {
+  private gather(leaf: LeafInfo, p: Local, s: number, sh: number): Local {
     const e = this.e;
     const c = clsOf(leaf.node.dtype);
-    vsplat(e, c, () => this.scalarLoad(leaf, p, 0, s));
+    vsplat(e, c, () => this.scalarLoad(leaf, p, sh));
     for (let lane = 1; lane < e.L; lane++) {
-      this.scalarLoad(leaf, p, lane, s);
+      this.scalarLoad(leaf, p, sh + lane * s);
       replaceLane(e, c, lane);
     }
     return e.save("v128");
@@ -213,25 +219,25 @@ export class Evaluator {
     }
   }
 
-  /** Stores L consecutive elements of dtype d from the vector local v. */
-  contiguousStore(d: DType, addr: Local, v: Local): void {
+  /** Stores L consecutive elements of dtype d from the vector local v at addr + offset bytes. */
+  contiguousStore(d: DType, addr: Local, v: Local, offset = 0): void {
     const e = this.e;
     const f = e.f;
     const size = itemsize(d);
     const four = e.L === 4;
     if (size === 8 || (size === 4 && four)) {
-      f.store("v128.store", addr, v, 0, align(d));
+      f.store("v128.store", addr, v, offset, align(d));
       return;
     }
     if (size === 4) {
-      f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, v), 0, 2);
+      f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, v), offset, 2);
       return;
     }
     const bytes = size === 2 ? [0, 1, 4, 5, 8, 9, 12, 13] : [0, 4, 8, 12];
     const packed = () => f.shuffle([...bytes, ...new Array<number>(16 - bytes.length).fill(0)], v, v);
     const width = (four ? 4 : 2) * size;
-    if (width === 8) f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, packed), 0, 0);
-    else f.store(width === 4 ? "i32.store" : "i32.store16", addr, () => f.lane("i32x4.extract_lane", 0, packed), 0, 0);
+    if (width === 8) f.store("i64.store", addr, () => f.lane("i64x2.extract_lane", 0, packed), offset, 0);
+    else f.store(width === 4 ? "i32.store" : "i32.store16", addr, () => f.lane("i32x4.extract_lane", 0, packed), offset, 0);
   }
 
   scalarStore(d: DType, addr: Local, v: Local): void {

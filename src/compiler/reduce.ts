@@ -20,7 +20,8 @@ interface Acc {
   readonly vc: Cls;
   readonly ac: Cls;
   scalar?: Local;
-  vec: Local[];
+  /** Vector accumulators of each copy (two per copy for float64 accumulation of float32 lanes). */
+  vec: Local[][];
   index?: Local;
   done?: Local;
 }
@@ -33,6 +34,8 @@ export class Accumulators {
     private readonly ev: Evaluator,
     reduces: readonly ReduceExpr[],
     readonly mode: AccMode,
+    /** Independent sets of vector accumulators (steps name theirs), combined at the end. */
+    private readonly copies = 1,
   ) {
     this.accs = reduces.map((r) => {
       const vc = clsOf(r.body.dtype);
@@ -65,11 +68,15 @@ export class Accumulators {
       }
       if (this.mode !== "scalar") {
         const n = a.ac !== a.vc && e.L === 4 ? 2 : 1;
-        for (let i = 0; i < n; i++) {
-          const l = e.tmp("v128");
-          vconst(e, a.ac, v0);
-          f.set(l);
-          a.vec.push(l);
+        for (let c = 0; c < this.copies; c++) {
+          const set: Local[] = [];
+          for (let i = 0; i < n; i++) {
+            const l = e.tmp("v128");
+            vconst(e, a.ac, v0);
+            f.set(l);
+            set.push(l);
+          }
+          a.vec.push(set);
         }
       }
     }
@@ -113,11 +120,11 @@ export class Accumulators {
   }
 
   /** One step with the body values (one per reduction, in the region's form); r is the reduced index. */
-  step(values: Local[], r: Local, vector: boolean): void {
+  step(values: Local[], r: Local, vector: boolean, copy = 0): void {
     const f = this.e.f;
     this.accs.forEach((a, i) => {
       const v = values[i]!;
-      if (vector) return this.vstep(a, v);
+      if (vector) return this.vstep(a.vec[copy]!, a, v);
       if (a.r.op === "argmax" || a.r.op === "argmin") {
         // upd = !done & (better | isnan); the value moves only on `better`; a NaN ends the search.
         const better = this.better(a, v, a.scalar!, false);
@@ -142,7 +149,7 @@ export class Accumulators {
     });
   }
 
-  private vstep(a: Acc, v: Local): void {
+  private vstep(set: Local[], a: Acc, v: Local): void {
     const { e } = this;
     const f = e.f;
     const V = vtype(a.ac);
@@ -153,7 +160,7 @@ export class Accumulators {
             () => f.op("f64x2.promote_low_f32x4", v),
             () => f.op("f64x2.promote_low_f32x4", () => f.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15], v, v)),
           ];
-    a.vec.forEach((acc, i) => {
+    set.forEach((acc, i) => {
       const x = e.tmp("v128");
       f.set(x, parts[i]!);
       switch (a.r.op) {
@@ -181,7 +188,7 @@ export class Accumulators {
     for (const a of this.accs) {
       const d = a.r.dtype;
       if (this.mode === "vector") {
-        const [lo, hi] = a.vec;
+        const [lo, hi] = a.vec[0]!;
         if (a.ac !== a.vc) {
           if (hi) f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23], () => f.op("f32x4.demote_f64x2_zero", lo!), () => f.op("f32x4.demote_f64x2_zero", hi));
           else f.op("f32x4.demote_f64x2_zero", lo!);
@@ -196,7 +203,7 @@ export class Accumulators {
         // Fold the lanes in order, then the scalar tail.
         const lanes: Local[] = [];
         const perVec = a.ac === "f64" ? 2 : e.L;
-        for (const v of a.vec) for (let k = 0; k < perVec; k++) lanes.push(this.ev.lane(a.ac, v, k));
+        for (const set of a.vec) for (const v of set) for (let k = 0; k < perVec; k++) lanes.push(this.ev.lane(a.ac, v, k));
         let t = lanes[0]!;
         for (const l of [...lanes.slice(1), a.scalar!]) {
           this.combine(a, t, l);
