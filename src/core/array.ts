@@ -6,6 +6,7 @@ import { ShapedArray } from "./aval.js";
 import { type DType, type TypedArray, itemsize } from "./dtypes.js";
 import { formatContents } from "./format.js";
 import { type Backend, type Buffer, availableBackends, getBackend } from "../backends/backend.js";
+import { makeRegistry } from "../runtime/gc.js";
 import { ConcretizationTypeError, TracerBoolConversionError } from "./errors.js";
 
 export type ArrayLike = JaxArray | number | boolean;
@@ -196,14 +197,11 @@ interface Held {
   handle: object | undefined;
   bytes: number;
 }
-const registry =
-  typeof FinalizationRegistry !== "undefined"
-    ? new FinalizationRegistry<Held>((h) => {
-        liveArrays--;
-        liveBytes -= h.bytes;
-        if (h.handle !== undefined) h.backend.releaseHandle?.(h.handle);
-      })
-    : undefined;
+const registry = makeRegistry<Held>((h) => {
+  liveArrays--;
+  liveBytes -= h.bytes;
+  if (h.handle !== undefined) h.backend.releaseHandle?.(h.handle);
+});
 
 function held(backend: Backend, buf: Buffer): Held {
   return { backend, handle: backend.finalizerHandle?.(buf), bytes: buf.size * itemsize(buf.dtype) };

@@ -14,6 +14,21 @@ export interface HostBuf {
   readonly dtype: DType;
 }
 
+const zeroTangents = new WeakSet<object>();
+
+/**
+ * Marks a tangent the JVP interpreter instantiated from a symbolic zero (rules receive
+ * instantiated tangents). Linear and bilinear rules check `isZeroTangent` to drop the terms it
+ * would feed, as JAX's rules do with its symbolic `Zero`, so no work is staged for them.
+ */
+export function markZeroTangent<T extends object>(t: T): T {
+  zeroTangents.add(t);
+  return t;
+}
+export function isZeroTangent(t: object | null | undefined): boolean {
+  return t != null && zeroTangents.has(t);
+}
+
 /** Marks an input of a linear function that is being transposed (its value is unknown). */
 export class UndefinedPrimal {
   constructor(readonly aval: ShapedArray) {}

@@ -6,7 +6,7 @@
 import { ShapedArray } from "../core/aval.js";
 import type { JaxArray } from "../core/array.js";
 import { type DType, type TypedArray, isBool, isFloat, isUnsignedInt, itemsize, typedArrayFor } from "../core/dtypes.js";
-import { type BDim, type HostBuf, type PrimitiveRules, UndefinedPrimal } from "../core/primitive.js";
+import { type BDim, type HostBuf, type PrimitiveRules, UndefinedPrimal, isZeroTangent } from "../core/primitive.js";
 import { prod, shapeStr, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
 import * as lax from "../lax/core.js";
@@ -353,9 +353,10 @@ export const dot_general_p: PrimitiveRules<DotGeneralParams> = {
   jvp([lhs, rhs], [tl, tr], params) {
     const out = bind1(dot_general_p, [lhs!, rhs!], params);
     if (!isFloat(out.dtype)) return [[out], [null]];
-    const a = bind1(dot_general_p, [tl!, rhs!], params);
-    const b = bind1(dot_general_p, [lhs!, tr!], params);
-    return [[out], [lax.add(a, b)]];
+    // A term whose tangent is an instantiated zero (an input not being differentiated) is dropped.
+    const a = isZeroTangent(tl) ? null : bind1(dot_general_p, [tl!, rhs!], params);
+    const b = isZeroTangent(tr) ? null : bind1(dot_general_p, [lhs!, tr!], params);
+    return [[out], [a && b ? lax.add(a, b) : (a ?? b)]];
   },
   transpose([ct], [x, y], { dimensionNumbers: dn, preferredElementType: pet }) {
     const xu = x instanceof UndefinedPrimal;

@@ -2,7 +2,7 @@
 // (the derivative written with lax ops) and, where linear, its transpose.
 import type { JaxArray } from "../core/array.js";
 import { type DType, iinfo, isFloat } from "../core/dtypes.js";
-import { UndefinedPrimal } from "../core/primitive.js";
+import { UndefinedPrimal, isZeroTangent as isZero } from "../core/primitive.js";
 import * as lax from "../lax/core.js";
 import { elementwise } from "./util.js";
 
@@ -23,7 +23,7 @@ export const add_p = elementwise({
   cls: "any",
   f: (x, y) => x + y,
   fInt: (d) => (d === "bool" ? (x, y) => x | y : (x, y) => x + y),
-  jvp: (_p, [tx, ty]) => [lax.add(tx!, ty!)],
+  jvp: (_p, [tx, ty]) => [isZero(tx) ? ty! : isZero(ty) ? tx! : lax.add(tx!, ty!)],
   transpose: ([ct], [x, y]) => [isUndef(x) ? ct! : null, isUndef(y) ? ct! : null],
 });
 
@@ -32,7 +32,7 @@ export const add_any_p = elementwise({
   name: "add_any",
   cls: "any",
   f: (x, y) => x + y,
-  jvp: (_p, [tx, ty]) => [lax.addAny(tx!, ty!)],
+  jvp: (_p, [tx, ty]) => [isZero(tx) ? ty! : isZero(ty) ? tx! : lax.addAny(tx!, ty!)],
   transpose: ([ct]) => [ct!, ct!],
 });
 
@@ -40,7 +40,7 @@ export const sub_p = elementwise({
   name: "sub",
   cls: "numeric",
   f: (x, y) => x - y,
-  jvp: (_p, [tx, ty]) => [lax.sub(tx!, ty!)],
+  jvp: (_p, [tx, ty]) => [isZero(ty) ? tx! : isZero(tx) ? lax.neg(ty!) : lax.sub(tx!, ty!)],
   transpose: ([ct], [x, y]) => [isUndef(x) ? ct! : null, isUndef(y) ? lax.neg(ct!) : null],
 });
 
@@ -53,7 +53,10 @@ export const mul_p = elementwise({
   cls: "any",
   f: (x, y) => x * y,
   fInt: (d) => (d === "bool" ? (x, y) => x & y : mulKernel(d)),
-  jvp: ([x, y], [tx, ty]) => [lax.add(lax.mul(tx!, y!), lax.mul(x!, ty!))],
+  // d(x·y) = dx·y + x·dy; a term whose tangent is an instantiated zero is dropped.
+  jvp: ([x, y], [tx, ty]) => [
+    isZero(tx) ? lax.mul(x!, ty!) : isZero(ty) ? lax.mul(tx!, y!) : lax.add(lax.mul(tx!, y!), lax.mul(x!, ty!)),
+  ],
   transpose([ct], [x, y]) {
     if (isUndef(x) && isUndef(y)) throw new TypeError("mul transpose: both operands are linear (the function is not linear)");
     return [isUndef(x) ? lax.mul(ct!, y as JaxArray) : null, isUndef(y) ? lax.mul(x as JaxArray, ct!) : null];

@@ -2,7 +2,7 @@
 // is a symbolic zero, so constants and integer values cost nothing.
 import type { ArrayImpl, JaxArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { Params, Primitive } from "../core/primitive.js";
+import { type Params, type Primitive, markZeroTangent } from "../core/primitive.js";
 import { MainTrace, Trace, Tracer, bind, fullRaise, withNewMain } from "../core/trace.js";
 import { zerosLike } from "../lax/core.js";
 
@@ -35,7 +35,7 @@ export class JVPTrace extends Trace {
     if (ts.every((t) => t.tangent === null)) {
       return bind(prim, primals, params).map((p) => new JVPTracer(this, p, null));
     }
-    const tangents = ts.map((t) => t.tangent ?? zerosLike(t.primal));
+    const tangents = ts.map((t) => t.tangent ?? markZeroTangent(zerosLike(t.primal)));
     const [po, to] = prim.jvp(primals, tangents, params);
     return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));
   }

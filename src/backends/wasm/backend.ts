@@ -21,6 +21,7 @@ import { type Atom, type ClosedJaxpr, type Jaxpr, type JaxprEqn, Literal, Var } 
 import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { Backend, Buffer, Executable } from "../backend.js";
 import { type CompiledKernel, type Step, planJaxpr } from "../../compiler/index.js";
+import { collectGarbage } from "../../runtime/gc.js";
 import { wasmFeatures } from "./features.js";
 import { GemmKernel } from "./matmul.js";
 import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
@@ -80,6 +81,7 @@ export class WasmBackend implements Backend {
 
   constructor(limitBytes = defaultHeapLimit()) {
     this.heap = new WasmHeap(wasmFeatures().threads, limitBytes);
+    this.heap.reclaim = collectGarbage;
   }
 
   // -- threads --------------------------------------------------------------------------------
@@ -480,12 +482,12 @@ export class WasmBackend implements Backend {
   }
 }
 
-/** Default heap limit: a quarter of the machine's memory, between 256 MiB and 3 GiB. */
+/** Default heap limit: a quarter of the machine's memory, between 256 MiB and 2 GiB. */
 function defaultHeapLimit(): number {
   const fromConfig = config.read("jaxts_wasm_heap_limit");
   if (fromConfig > 0) return fromConfig;
   const total = totalmem();
-  return Math.min(3 * 2 ** 30, Math.max(2 ** 28, Math.floor(total / 4)));
+  return Math.min(2 ** 31, Math.max(2 ** 28, Math.floor(total / 4)));
 }
 
 let theBackend: WasmBackend | null = null;

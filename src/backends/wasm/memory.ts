@@ -29,6 +29,8 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 /** Blocks up to this size are recycled through per-size stacks. */
 const SMALL_MAX = 4096;
 const SMALL_CACHE_BYTES = 1 << 22;
+/** Bytes allocated since the last reclaim that justify one before growing the memory. */
+const RECLAIM_BEFORE_GROW = 1 << 26;
 /** Arrays of at most this many elements spill to a JS array rather than a typed array. */
 const SMALL_SPILL = 64;
 
@@ -92,6 +94,8 @@ export interface HeapStats {
   residentBuffers: number;
   /** Buffers copied out of the heap under pressure, since start. */
   spills: number;
+  /** Forced garbage collections that freed dead arrays' blocks without copying. */
+  reclaims: number;
   spilledBytes: number;
   limitBytes: number;
 }
@@ -108,6 +112,15 @@ export class WasmHeap {
   /** Resident buffers (by their slot, which finalizers hold). */
   private readonly resident = new Map<Slot, WasmBuffer>();
   private clock = 0;
+  /**
+   * Reclaims dead arrays synchronously (a forced GC that runs pending finalizers; see
+   * runtime/gc.ts), returning false where impossible. Tried before spilling, at most once per
+   * eighth of the limit (or of maxResident buffers) allocated since the last try.
+   */
+  reclaim: (() => boolean) | null = null;
+  private bytesSinceReclaim = 0;
+  private countSinceReclaim = 0;
+  reclaims = 0;
   private residentBytes = 0;
   private spills = 0;
   private spilledBytes = 0;
@@ -149,6 +162,7 @@ export class WasmHeap {
       residentBytes: this.residentBytes,
       residentBuffers: this.resident.size,
       spills: this.spills,
+      reclaims: this.reclaims,
       spilledBytes: this.spilledBytes,
       limitBytes: this.limit,
     };
@@ -217,7 +231,7 @@ export class WasmHeap {
   }
 
   /** A block of `size` (aligned) bytes from the free lists or the bump region, or -1. */
-  private tryAlloc(size: number): number {
+  private tryAlloc(size: number, grow = true): number {
     if (size <= SMALL_MAX) {
       const a = this.small[size / ALIGN]!.pop();
       if (a !== undefined) {
@@ -237,6 +251,7 @@ export class WasmHeap {
     if (end > this.limit + RESERVED) return -1;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      if (!grow) return -1;
       const pages = Math.ceil((end - have) / PAGE);
       // Grow at least by a quarter of the current size, so growth is amortised.
       const want = Math.max(pages, Math.ceil(have / PAGE / 4));
@@ -265,8 +280,24 @@ export class WasmHeap {
           `(config "jaxts_wasm_heap_limit").`,
       );
     }
-    let addr = this.tryAlloc(size);
+    let addr = this.tryAlloc(size, false);
     if (addr >= 0) return addr;
+    // Before growing the memory, reclaim dead arrays if enough was allocated since the last
+    // time: a forced GC is far cheaper than touching fresh pages, and keeps the heap compact.
+    if (this.bytesSinceReclaim >= RECLAIM_BEFORE_GROW && this.tryReclaim()) {
+      addr = this.tryAlloc(size, false);
+      if (addr >= 0) return addr;
+    }
+    addr = this.tryAlloc(size);
+    if (addr >= 0) return addr;
+    if (this.tryReclaim()) {
+      addr = this.tryAlloc(size);
+      if (addr < 0) {
+        this.flushSmall();
+        addr = this.tryAlloc(size);
+      }
+      if (addr >= 0) return addr;
+    }
     // Spill in LRU order until the block fits. Spill at least an eighth of the limit at a
     // time, so a loop that allocates steadily spills in batches rather than on every call.
     let goal = Math.max(size, this.limit / 8);
@@ -288,6 +319,19 @@ export class WasmHeap {
     );
   }
 
+  private tryReclaim(): boolean {
+    if (this.reclaim === null) return false;
+    if (this.bytesSinceReclaim < this.limit / 8 && this.countSinceReclaim < this.maxResident / 8) return false;
+    this.bytesSinceReclaim = 0;
+    this.countSinceReclaim = 0;
+    if (!this.reclaim()) {
+      this.reclaim = null;
+      return false;
+    }
+    this.reclaims++;
+    return true;
+  }
+
   /** Unpinned resident buffers, least recently used first. */
   private lru(): WasmBuffer[] {
     const out: WasmBuffer[] = [];
@@ -302,6 +346,7 @@ export class WasmHeap {
    */
   private trimCount(): void {
     if (this.resident.size < this.maxResident) return;
+    if (this.tryReclaim() && this.resident.size < this.maxResident * 0.75) return;
     const sample: number[] = [];
     const every = Math.max(1, Math.floor(this.resident.size / 256));
     let i = 0;
@@ -317,6 +362,8 @@ export class WasmHeap {
   allocate(dtype: DType, size: number): WasmBuffer {
     this.trimCount();
     const b = new WasmBuffer(dtype, size);
+    this.bytesSinceReclaim += b.reserved;
+    this.countSinceReclaim++;
     b.pin = this.epoch;
     b.lastUse = ++this.clock;
     b.addr = this.allocBlock(b.reserved, `an array of ${size} ${dtype}`);
