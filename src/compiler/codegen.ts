@@ -45,6 +45,8 @@ export interface GeneratedKernel {
 
 /** Columns per parallel unit of a vectorized kernel (a multiple of every lane count). */
 const CHUNK = 16;
+/** Rows per tile (by CHUNK columns) of an elementwise kernel with a transposed operand (tall tiles measured fastest). */
+const BAND = 128;
 /** Vectors of accumulators per step of a reduction over the last axis (independent chains). */
 const INNER_COPIES = 2;
 
@@ -56,6 +58,8 @@ interface Layout {
   leaves: Map<Expr, LeafInfo>;
   mode: Mode;
   L: 2 | 4;
+  /** Rows per parallel unit (1, or BAND for tiled kernels). */
+  band: number;
 }
 
 /** Merges adjacent axes a, b where every stride vector has s[a] = s[b]·n[b]; drops size-1 axes. */
@@ -119,7 +123,12 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
     else if (outerOK) mode = "outer";
     else mode = "inner";
   }
-  return { O, R, leaves, mode, L };
+  // Elementwise kernels that gather along the last axis (a transposed operand) run in tiles
+  // of BAND rows × CHUNK columns, so that the operand rows a tile gathers from stay in cache
+  // (a 4096² transpose: 140 ms untiled, 14 ms in 128×16 tiles).
+  const gathers = [...leaves.values()].some((l) => l.node.kind === "load" && Math.abs(l.sO[O.length - 1]!) > 1);
+  const band = mode === "ew" && O.length >= 2 && gathers ? BAND : 1;
+  return { O, R, leaves, mode, L, band };
 }
 
 /** Compiles a kernel to a Wasm module exporting `kernel(in..., out..., start, end)`. */
@@ -132,7 +141,7 @@ export function generateKernel(spec: KernelSpec, relaxed = false): GeneratedKern
   const rows = O.slice(0, -1).reduce((p, n) => p * n, 1);
   const ch = mode === "ew" || mode === "outer" ? CHUNK : 1;
   const nch = Math.ceil(nLast / ch);
-  const extent = size === 0 ? 0 : rows * nch;
+  const extent = size === 0 ? 0 : Math.ceil(rows / lay.band) * nch;
 
   const m = new ModuleBuilder();
   m.importMemory({ initial: 1, maximum: 65536, shared: true });
@@ -226,6 +235,9 @@ class KernelEmitter {
     const take = e.tmp("i32");
     const j0 = e.tmp("i32");
     const j1 = e.tmp("i32");
+    const rowEnd = e.tmp("i32");
+    const band = lay.band;
+    const rows = O.slice(0, -1).reduce((a, n) => a * n, 1);
     const idx = O.slice(0, -1).map(() => e.tmp("i32"));
     const rowPos = new Map<LeafInfo, Local>(this.posLeaves.map((l) => [l, e.tmp("i32")]));
     const outPtr = this.spec.outputs.map(() => e.tmp("i32"));
@@ -240,47 +252,70 @@ class KernelEmitter {
           f.set(row, () => f.op("i32.div_u", u, nch));
           f.set(cs, () => f.op("i32.sub", u, () => f.op("i32.mul", row, nch)));
         }
-        // take = min(nch − cs, end − u); the columns [j0, j1) of this row.
-        f.set(take, () => f.op("i32.sub", nch, cs));
-        f.set(take, () => f.op("select", take, () => f.op("i32.sub", end, u), () => f.op("i32.lt_u", take, () => f.op("i32.sub", end, u))));
+        if (band > 1) {
+          // A tile: rows [row·band, min(row·band + band, rows)) of one column chunk.
+          f.set(take, 1);
+          f.set(row, () => f.op("i32.mul", row, band));
+          f.set(rowEnd, () => f.op("i32.add", row, band));
+          f.set(rowEnd, () => f.op("select", rowEnd, rows, () => f.op("i32.lt_u", rowEnd, rows)));
+        } else {
+          // take = min(nch − cs, end − u) chunks of this row.
+          f.set(take, () => f.op("i32.sub", nch, cs));
+          f.set(take, () => f.op("select", take, () => f.op("i32.sub", end, u), () => f.op("i32.lt_u", take, () => f.op("i32.sub", end, u))));
+          f.set(rowEnd, () => f.op("i32.add", row, 1));
+        }
+        // The columns [j0, j1).
         f.set(j0, () => f.op("i32.mul", cs, ch));
         f.set(j1, () => f.op("i32.mul", () => f.op("i32.add", cs, take), ch));
         f.set(j1, () => f.op("select", j1, nLast, () => f.op("i32.lt_u", j1, nLast)));
-        // Row indices (row-major over the outer axes) and each leaf's position at (row, j0).
-        if (idx.length > 0) {
-          const rem = e.tmp("i32");
-          f.set(rem, row);
-          for (let d = p - 2; d >= 0; d--) {
-            f.set(idx[d]!, () => f.op("i32.rem_u", rem, O[d]!));
-            if (d > 0) f.set(rem, () => f.op("i32.div_u", rem, O[d]!));
-          }
-        }
-        for (const [leaf, local] of rowPos) {
-          let acc: () => void = () => f.emit(f.i32c(leaf.off));
-          for (let d = 0; d < p - 1; d++) {
-            const s = leaf.sO[d]!;
-            if (s === 0) continue;
-            const prev = acc;
-            acc = () => f.op("i32.add", prev, () => f.op("i32.mul", idx[d]!, s));
-          }
-          const sl = leaf.sO[p - 1]!;
-          const elems = sl === 0 ? acc : () => f.op("i32.add", acc, () => f.op("i32.mul", j0, sl));
-          if (leaf.base) f.set(local, () => f.op("i32.add", leaf.base!, () => f.op("i32.mul", elems, leaf.size)));
-          else f.set(local, elems);
-        }
-        this.spec.outputs.forEach((o, k) => {
-          const flat = () => f.op("i32.add", () => f.op("i32.mul", row, nLast), j0);
-          f.set(outPtr[k]!, () => f.op("i32.add", f.named(`out${k}`), () => f.op("i32.mul", flat, itemsize(o.dtype))));
+        f.loop((nextRow) => {
+          this.row(row, j0, j1, idx, rowPos, outPtr);
+          f.set(row, () => f.op("i32.add", row, 1));
+          f.brIf(nextRow, () => f.op("i32.lt_u", row, rowEnd));
         });
-        // Row-level values.
-        const rowEnv = new Map<Expr, Local>();
-        const rowRegion: Region = { vector: false, stride: () => 0, pos: (l) => rowPos.get(l)! };
-        for (const n of this.nodes) if (this.lv(n) === 0 && n.kind !== "reduce") this.ev.value(n, rowRegion, rowEnv);
-        this.columns(j0, j1, rowPos, rowEnv, outPtr);
         f.set(u, () => f.op("i32.add", u, take));
         f.br(top);
       });
     });
+  }
+
+  /** One row's setup (indices, leaf positions, row-level values) and its columns [j0, j1). */
+  private row(row: Local, j0: Local, j1: Local, idx: Local[], rowPos: Map<LeafInfo, Local>, outPtr: Local[]): void {
+    const { f, e, lay } = this;
+    const { O } = lay;
+    const p = O.length;
+    const nLast = O[p - 1]!;
+    // Row indices (row-major over the outer axes) and each leaf's position at (row, j0).
+    if (idx.length > 0) {
+      const rem = e.tmp("i32");
+      f.set(rem, row);
+      for (let d = p - 2; d >= 0; d--) {
+        f.set(idx[d]!, () => f.op("i32.rem_u", rem, O[d]!));
+        if (d > 0) f.set(rem, () => f.op("i32.div_u", rem, O[d]!));
+      }
+    }
+    for (const [leaf, local] of rowPos) {
+      let acc: () => void = () => f.emit(f.i32c(leaf.off));
+      for (let d = 0; d < p - 1; d++) {
+        const s = leaf.sO[d]!;
+        if (s === 0) continue;
+        const prev = acc;
+        acc = () => f.op("i32.add", prev, () => f.op("i32.mul", idx[d]!, s));
+      }
+      const sl = leaf.sO[p - 1]!;
+      const elems = sl === 0 ? acc : () => f.op("i32.add", acc, () => f.op("i32.mul", j0, sl));
+      if (leaf.base) f.set(local, () => f.op("i32.add", leaf.base!, () => f.op("i32.mul", elems, leaf.size)));
+      else f.set(local, elems);
+    }
+    this.spec.outputs.forEach((o, k) => {
+      const flat = () => f.op("i32.add", () => f.op("i32.mul", row, nLast), j0);
+      f.set(outPtr[k]!, () => f.op("i32.add", f.named(`out${k}`), () => f.op("i32.mul", flat, itemsize(o.dtype))));
+    });
+    // Row-level values.
+    const rowEnv = new Map<Expr, Local>();
+    const rowRegion: Region = { vector: false, stride: () => 0, pos: (l) => rowPos.get(l)! };
+    for (const n of this.nodes) if (this.lv(n) === 0 && n.kind !== "reduce") this.ev.value(n, rowRegion, rowEnv);
+    this.columns(j0, j1, rowPos, rowEnv, outPtr);
   }
 
   /**

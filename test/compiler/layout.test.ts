@@ -29,6 +29,9 @@ describe("layout ops fused into elementwise kernels", () => {
     checkFn((x: JaxArray) => lax.transpose(lax.mul(x, x), [1, 0]), [[[9, 13], "float32"]]);
     checkFn((x: JaxArray, y: JaxArray) => lax.add(lax.transpose(x, [2, 0, 1]), y), [[[3, 4, 5], "float32"], [[5, 3, 4], "float32"]]);
     checkFn((x: JaxArray) => lax.transpose(x, [1, 0]), [[[33, 2], "float64"]]);
+    // Several tiles of rows and columns, split across calls.
+    checkFn((x: JaxArray) => lax.transpose(x, [1, 0]), [[[50, 300], "float32"]], { splits: 7 });
+    checkFn((x: JaxArray) => lax.transpose(x, [2, 0, 1]), [[[7, 40, 33], "int16"]], { splits: 5 });
   });
   it("reshape that merges and splits axes, and after a transpose", () => {
     checkFn((x: JaxArray) => lax.reshape(lax.neg(x), [4, 15]), [[[3, 4, 5], "float32"]]);
