@@ -6,7 +6,7 @@ import { type DType, itemsize } from "../core/dtypes.js";
 import type { Local, MemOp, ValType } from "../backends/wasm/builder.js";
 import { type Cls, Emit, SIMD, clsOf } from "./emit_ops.js";
 import { extractLane, maskToBool, replaceLane, vectorOp, vsplat, vtype } from "./emit_simd.js";
-import type { Expr, IndexExpr, InRangeExpr, LoadExpr, OpExpr } from "./ir.js";
+import { type Expr, type IndexExpr, type InRangeExpr, type LoadExpr, type OpExpr, topoOrder } from "./ir.js";
 
 export type Leaf = LoadExpr | IndexExpr | InRangeExpr;
 
@@ -55,6 +55,12 @@ export class Evaluator {
   value(n: Expr, r: Region, env: Map<Expr, Local>): Local {
     const hit = env.get(n);
     if (hit) return hit;
+    // Children first, in topological order, stopping at values the region already has.
+    for (const m of topoOrder([n], (x) => env.has(x) || x.kind === "reduce")) if (!env.has(m)) this.compute(m, r, env);
+    return env.get(n)!;
+  }
+
+  private compute(n: Expr, r: Region, env: Map<Expr, Local>): void {
     const e = this.e;
     const c = clsOf(n.dtype);
     let out: Local;
@@ -71,7 +77,7 @@ export class Evaluator {
         out = this.leaf(this.leaves.get(n)!, r);
         break;
       case "op": {
-        const args = n.args.map((a) => this.value(a, r, env));
+        const args = n.args.map((a) => env.get(a)!);
         out = r.vector ? this.vectorOp(n, args) : this.scalarOp(n, args);
         break;
       }
@@ -79,7 +85,6 @@ export class Evaluator {
         throw new Error("reduce values are computed by the loop nest");
     }
     env.set(n, out);
-    return out;
   }
 
   private scalarOp(n: OpExpr, args: Local[]): Local {
@@ -154,8 +159,7 @@ export class Evaluator {
       const lanes = e.tmp("v128");
       f.set(lanes, () => f.op("i32x4.add", () => f.op("i32x4.splat", p), () => f.emit(f.v128c(i32Bytes([sh, sh + s, sh + 2 * s, sh + 3 * s])))));
       if (node.kind === "index") {
-        const tmp: OpExpr = { kind: "op", id: -1, dtype: node.dtype, op: "cvt", args: [{ kind: "const", id: -1, dtype: "int32", value: 0 }], imm: 0, fn: "" };
-        return this.vectorOp(tmp, [lanes]);
+        return this.vectorOp(indexCast(node.dtype), [lanes]);
       }
       f.op("v128.and", () => f.op("i32x4.ge_s", lanes, () => f.op("i32x4.splat", node.lo)), () => f.op("i32x4.lt_s", lanes, () => f.op("i32x4.splat", node.hi)));
       maskToBool(e, "i32");
@@ -255,6 +259,12 @@ export class Evaluator {
     extractLane(this.e, c, v, lane);
     return this.e.save(c as ValType);
   }
+}
+
+/** A conversion node from int32 (the index lanes) to dtype d, for the op emitters. */
+function indexCast(d: DType): OpExpr {
+  const meta = { loads: [], rkeys: [], size: 1 };
+  return { kind: "op", id: -1, dtype: d, meta, op: "cvt", args: [{ kind: "const", id: -1, dtype: "int32", meta, value: 0 }], imm: 0, fn: "" };
 }
 
 function i32Bytes(xs: number[]): number[] {

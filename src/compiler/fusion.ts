@@ -12,7 +12,7 @@
 // index space (and reduction shape) merge into multi-output kernels when their inputs are
 // ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
-import { type Expr, ExprPool, denseAffine, loadedVars, topoOrder } from "./ir.js";
+import { type Expr, ExprPool, children, denseAffine, loadedVars } from "./ir.js";
 import { type EqnClass, eqnClass, lowerEqn, replicates, storedValue } from "./lower.js";
 
 /** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
@@ -58,22 +58,33 @@ export function inlineJaxpr(jaxpr: Jaxpr): FlatJaxpr {
   return { invars: [...jaxpr.constvars, ...jaxpr.invars], eqns, outvars: jaxpr.outvars.map(read) };
 }
 
-/** Rough cost of computing an expression once (loads and constants are free). */
-export function exprCost(e: Expr): number {
-  let c = 0;
-  for (const n of topoOrder([e])) {
-    if (n.kind === "reduce") c += 1000;
-    else if (n.kind === "inrange") c += 1;
-    else if (n.kind === "op") c += n.op === "math" ? 20 : n.op === "div" || n.op === "rem" ? 4 : 1;
-  }
-  return c;
+/** Rough cost of computing a node once (loads and constants are free). */
+function nodeCost(n: Expr): number {
+  if (n.kind === "reduce") return 1000;
+  if (n.kind === "inrange") return 1;
+  if (n.kind !== "op") return 0;
+  return n.op === "math" ? 20 : n.op === "div" || n.op === "rem" ? 4 : 1;
 }
 
-function reduceShapes(e: Expr): string[] {
-  const s = new Set<string>();
-  for (const n of topoOrder([e])) if (n.kind === "reduce") s.add(n.rshape.join(","));
-  return [...s];
+/** Whether computing an expression once costs more than CHEAP (stops searching once it does). */
+export function expensive(e: Expr): boolean {
+  let c = 0;
+  const seen = new Set<Expr>();
+  const stack = [e];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    c += nodeCost(n);
+    if (c > CHEAP) return true;
+    stack.push(...children(n));
+  }
+  return false;
 }
+
+const reduceShapes = (e: Expr): readonly string[] => e.meta.rkeys;
+/** Expressions larger than this are materialized before a layout op rewrites them. */
+const MAX_REMAP = 4096;
 
 export interface KernelGroup {
   readonly shape: readonly number[];
@@ -165,7 +176,7 @@ class Planner {
       for (const v of vars) {
         const e = exprOf.get(v)!;
         if (cls === "reduce" && reduceShapes(e).length > 0) materialize(v);
-        else if (cls === "layout" && replicates(eqn) && exprCost(e) > CHEAP) materialize(v);
+        else if (cls === "layout" && ((replicates(eqn) && expensive(e)) || e.meta.size > MAX_REMAP)) materialize(v);
       }
       if (cls === "ew") {
         const first = eqn.inputs.map((a) => (a instanceof Var ? reduceShapes(exprOf.get(a)!) : [])).find((s) => s.length > 0)?.[0];
@@ -270,7 +281,7 @@ class Planner {
     }
     let changed = false;
     for (const [v, set] of ctx) {
-      if (set.size > 1 && !this.isMat(v) && exprCost(fwd.exprOf.get(v)!) > CHEAP) {
+      if (set.size > 1 && !this.isMat(v) && expensive(fwd.exprOf.get(v)!)) {
         this.mat.add(v);
         changed = true;
       }

@@ -31,10 +31,21 @@ export type OpName =
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "and" | "or" | "argmax" | "argmin";
 
+/** Facts about a node's whole expression, kept on the node so the planner never re-walks it. */
+export interface Meta {
+  /** The buffers it reads. */
+  readonly loads: readonly Var[];
+  /** The reduction shapes (comma-joined) of the reduce nodes in it. */
+  readonly rkeys: readonly string[];
+  /** Node count, counting shared subexpressions once per use (an upper bound), capped. */
+  readonly size: number;
+}
+
 interface Base {
   /** Dense id within the pool; also the node's identity. */
   readonly id: number;
   readonly dtype: DType;
+  readonly meta: Meta;
 }
 /**
  * A materialized buffer read at an affine element offset. A guarded load may be evaluated at
@@ -89,6 +100,23 @@ export type Expr = LoadExpr | ConstExpr | IndexExpr | InRangeExpr | OpExpr | Red
 
 const affKey = (a: Affine): string => `${a.off}:${a.s.join(",")}`;
 
+const LEAF_META: Meta = { loads: [], rkeys: [], size: 1 };
+const MAX_SIZE = 1e9;
+
+/** The union of the children's metas (reusing a child's arrays when it already has everything). */
+function joinMeta(args: readonly Expr[]): Meta {
+  let loads = args[0]?.meta.loads ?? [];
+  let rkeys = args[0]?.meta.rkeys ?? [];
+  let size = 1;
+  for (const a of args) {
+    const m = a.meta;
+    if (m.loads !== loads && m.loads.some((v) => !loads.includes(v))) loads = [...new Set([...loads, ...m.loads])];
+    if (m.rkeys !== rkeys && m.rkeys.some((k) => !rkeys.includes(k))) rkeys = [...new Set([...rkeys, ...m.rkeys])];
+    size = Math.min(MAX_SIZE, size + m.size);
+  }
+  return { loads, rkeys, size };
+}
+
 /** Hash-conses expressions: building a node equal to an existing one returns the existing one. */
 export class ExprPool {
   private readonly table = new Map<string, Expr>();
@@ -112,25 +140,29 @@ export class ExprPool {
 
   load(src: Var, aff: Affine, guard = false): LoadExpr {
     const dtype = src.aval.dtype;
-    return this.intern(`L${this.varId(src)}|${guard ? "g" : ""}|${affKey(aff)}`, (id) => ({ kind: "load", id, dtype, src, aff, guard }));
+    const meta: Meta = { loads: [src], rkeys: [], size: 1 };
+    return this.intern(`L${this.varId(src)}|${guard ? "g" : ""}|${affKey(aff)}`, (id) => ({ kind: "load", id, dtype, meta, src, aff, guard }));
   }
   constant(value: number, dtype: DType): ConstExpr {
     // Object.is keeps -0 and 0 apart; NaN has one key.
     const v = Object.is(value, -0) ? "-0" : String(value);
-    return this.intern(`C${v}|${dtype}`, (id) => ({ kind: "const", id, dtype, value }));
+    return this.intern(`C${v}|${dtype}`, (id) => ({ kind: "const", id, dtype, meta: LEAF_META, value }));
   }
   index(aff: Affine, dtype: DType): IndexExpr {
-    return this.intern(`I${dtype}|${affKey(aff)}`, (id) => ({ kind: "index", id, dtype, aff }));
+    return this.intern(`I${dtype}|${affKey(aff)}`, (id) => ({ kind: "index", id, dtype, meta: LEAF_META, aff }));
   }
   inRange(aff: Affine, lo: number, hi: number): InRangeExpr {
-    return this.intern(`R${lo}|${hi}|${affKey(aff)}`, (id) => ({ kind: "inrange", id, dtype: "bool", aff, lo, hi }));
+    return this.intern(`R${lo}|${hi}|${affKey(aff)}`, (id) => ({ kind: "inrange", id, dtype: "bool", meta: LEAF_META, aff, lo, hi }));
   }
   op(op: OpName, dtype: DType, args: readonly Expr[], imm = 0, fn = ""): OpExpr {
     const key = `O${op}|${dtype}|${imm}|${fn}|${args.map((a) => a.id).join(",")}`;
-    return this.intern(key, (id) => ({ kind: "op", id, dtype, op, args, imm, fn }));
+    return this.intern(key, (id) => ({ kind: "op", id, dtype, meta: joinMeta(args), op, args, imm, fn }));
   }
   reduce(op: ReduceOp, dtype: DType, body: Expr, rshape: readonly number[]): ReduceExpr {
-    return this.intern(`D${op}|${dtype}|${body.id}|${rshape.join(",")}`, (id) => ({ kind: "reduce", id, dtype, op, body, rshape }));
+    const k = rshape.join(",");
+    const m = body.meta;
+    const meta: Meta = { loads: m.loads, rkeys: m.rkeys.includes(k) ? m.rkeys : [...m.rkeys, k], size: m.size + 1 };
+    return this.intern(`D${op}|${dtype}|${body.id}|${k}`, (id) => ({ kind: "reduce", id, dtype, meta, op, body, rshape }));
   }
 }
 
@@ -139,21 +171,39 @@ export function children(e: Expr): readonly Expr[] {
   return e.kind === "op" ? e.args : e.kind === "reduce" ? [e.body] : [];
 }
 
-/** Every node reachable from `roots`, children before parents, each once. */
-export function topoOrder(roots: readonly Expr[]): Expr[] {
+/**
+ * Every node reachable from `roots`, children before parents, each once; the search does not
+ * descend below nodes for which `stop` holds (they are included). Iterative, so arbitrarily
+ * deep expressions (long unrolled chains) do not exhaust the stack.
+ */
+export function topoOrder(roots: readonly Expr[], stop?: (e: Expr) => boolean): Expr[] {
   const seen = new Set<Expr>();
   const out: Expr[] = [];
-  const visit = (e: Expr) => {
-    if (seen.has(e)) return;
-    seen.add(e);
-    for (const c of children(e)) visit(c);
-    out.push(e);
-  };
-  roots.forEach(visit);
+  const stack: [Expr, number][] = [];
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [e, i] = top;
+      const cs = stop?.(e) ? [] : children(e);
+      if (i < cs.length) {
+        top[1] = i + 1;
+        const c = cs[i]!;
+        if (!seen.has(c)) {
+          seen.add(c);
+          stack.push([c, 0]);
+        }
+      } else {
+        stack.pop();
+        out.push(e);
+      }
+    }
+  }
   return out;
 }
 
-export const hasReduce = (e: Expr): boolean => topoOrder([e]).some((n) => n.kind === "reduce");
 
 // ---- affine maps --------------------------------------------------------------------------
 
@@ -245,10 +295,9 @@ export function reshapeAffine(a: Affine, oldShape: readonly number[], newShape: 
  * it). A reduce node's body is rewritten on its leading (non-reduced) axes.
  */
 export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | null, guard = false): Expr | null {
-  const memo = new Map<Expr, Expr | null>();
-  const go = (x: Expr): Expr | null => {
-    let r = memo.get(x);
-    if (r !== undefined) return r;
+  const out = new Map<Expr, Expr>();
+  for (const x of topoOrder([e])) {
+    let r: Expr | null;
     switch (x.kind) {
       case "const":
         r = x;
@@ -268,21 +317,9 @@ export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | nu
         r = a && pool.inRange(a, x.lo, x.hi);
         break;
       }
-      case "op": {
-        const args: Expr[] = [];
-        r = null;
-        let ok = true;
-        for (const c of x.args) {
-          const m = go(c);
-          if (m === null) {
-            ok = false;
-            break;
-          }
-          args.push(m);
-        }
-        if (ok) r = pool.op(x.op, x.dtype, args, x.imm, x.fn);
+      case "op":
+        r = pool.op(x.op, x.dtype, x.args.map((c) => out.get(c)!), x.imm, x.fn);
         break;
-      }
       case "reduce": {
         // The body's index space has the reduced axes last: rewrite the leading axes only.
         const q = x.rshape.length;
@@ -295,15 +332,15 @@ export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | nu
         r = body && pool.reduce(x.op, x.dtype, body, x.rshape);
       }
     }
-    memo.set(x, r);
-    return r;
-  };
-  return go(e);
+    if (r === null) return null;
+    out.set(x, r);
+  }
+  return out.get(e)!;
 }
 
-/** The distinct buffers an expression reads. */
+/** The distinct buffers expressions read. */
 export function loadedVars(roots: readonly Expr[]): Var[] {
   const vs = new Set<Var>();
-  for (const n of topoOrder(roots)) if (n.kind === "load") vs.add(n.src);
+  for (const r of roots) for (const v of r.meta.loads) vs.add(v);
   return [...vs];
 }

@@ -81,6 +81,15 @@ describe("fusion decisions", () => {
     for (const s of p.steps) if (s.kind === "kernel") expect(s.inputs.length + s.outputs.length).toBeLessThanOrEqual(14);
     expect(census(p).kernels).toBeGreaterThan(1);
   });
+  it("a long unrolled chain is one kernel (no recursion limits)", () => {
+    const f = (x: JaxArray) => {
+      let y = x;
+      for (let i = 0; i < 3000; i++) y = jnp.add(jnp.multiply(y, 0.5), x);
+      return y;
+    };
+    const p = checkFn(f, [[[21], "float32"]]);
+    expect(census(p).kernels).toBe(1);
+  });
   it("jaxpr outputs that are inputs or literals need no kernel", () => {
     const p = checkFn((x: JaxArray) => [x, stopGradient(x)], [[[3], "float32"]]);
     expect(census(p).kernels).toBe(0);
