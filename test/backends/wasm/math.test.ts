@@ -5,7 +5,7 @@
 // arguments) and compared in ulps; special values must match exactly (NaN, ±Inf, the sign
 // of zero); the scalar wrappers must agree with the vector functions bit for bit.
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ShapedArray } from "../../../src/core/aval.js";
 import type { PrimitiveRules } from "../../../src/core/primitive.js";
 import { ModuleBuilder } from "../../../src/backends/wasm/builder.js";
@@ -287,7 +287,9 @@ const RANGES_F64: Partial<Record<MathFn, [number, number][]>> = {
   tanh: [[-25, 25], [-1.2, 1.2], [-1e-6, 1e-6]],
   logistic: [[-750, 750], [-40, 40]],
 };
+/** The largest error measured per function, printed at the end. */
 const results: Record<string, number> = {};
+afterAll(() => console.log(Object.entries(results).map(([k, u]) => `${k}: ${u} ulp`).join("\n")));
 
 const features = wasmFeatures();
 const modes = features.relaxedSimd ? [false, true] : [false];
@@ -305,6 +307,25 @@ describe.each(modes)("WasmMath (relaxed = %s)", (relaxed) => {
     // the scalar wrapper computes the same bits
     const sx = x.subarray(0, 50000);
     expect(Array.from(h.run(fn, "f32", "scalar", sx))).toEqual(Array.from(out.subarray(0, 50000)));
+  });
+
+  it("special values (NaN, ±Inf, ±0) give exactly the reference's results, in every lane position", () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1.5];
+    for (const fn of MATH_FNS) {
+      const [x, y] = BINARY.has(fn)
+        ? [specials.flatMap((a) => specials.map(() => a)), specials.flatMap(() => specials)]
+        : [specials, undefined];
+      const xs = new Float32Array(x);
+      const ys = y && new Float32Array(y);
+      const want = Array.from(reference(fn, "f32", xs, ys));
+      // 1.5 is an ordinary lane beside the special ones: within 2 ulp; every other result exact
+      const exact = x.map((a, i) => a !== 1.5 || (y !== undefined && y[i] !== 1.5));
+      for (const mode of ["vector", "scalar"] as const) {
+        const got = Array.from(h.run(fn, "f32", mode, xs, ys));
+        const show = (v: number[]) => v.map((g, i) => (exact[i] ? (Object.is(g, -0) ? "-0" : String(g)) : ulp32(g, want[i]!) <= 2));
+        expect(show(got), `${fn} ${mode} on ${x}${y ? ` / ${y}` : ""}`).toEqual(show(want));
+      }
+    }
   });
 
   it("f32 erf_inv equals the reference bit for bit", () => {
@@ -348,7 +369,14 @@ describe("WasmMath module building", () => {
     expect(() => mb.compile()).not.toThrow();
   });
 
-  it("reports the measured errors", () => {
-    console.log(Object.entries(results).map(([k, u]) => `${k}: ${u} ulp`).join("\n"));
+  it("offers every function in f32 and exactly the f64 ones whose vector() is defined", () => {
+    const math = new WasmMath(new ModuleBuilder());
+    for (const fn of MATH_FNS) {
+      expect(WasmMath.offers(fn, "f32x4")).toBe(true);
+      expect(math.vector(fn, "f64x2") !== undefined).toBe(WasmMath.offers(fn, "f64"));
+      expect(math.scalar(fn, "f32")!.params).toEqual(BINARY.has(fn) ? ["f32", "f32"] : ["f32"]);
+    }
+    expect(MATH_FNS.filter((fn) => WasmMath.offers(fn, "f64x2"))).toEqual(["exp", "expm1", "log", "log1p", "tanh", "logistic"]);
   });
+
 });
