@@ -258,15 +258,22 @@ class Planner {
    * from the roots back to the producers.
    */
   private deduplicate(fwd: Forward, steps: PlannedStep[]): boolean {
-    const ctx = new Map<Var, Set<string>>();
+    // Contexts are interned: a context id extended by a layout marker gets a new small id.
+    const ids = new Map<string, number>();
+    const intern = (k: string): number => {
+      let id = ids.get(k);
+      if (id === undefined) ids.set(k, (id = ids.size));
+      return id;
+    };
+    const ctx = new Map<Var, Set<number>>();
     steps.forEach((s, i) => {
-      if (s.kind === "kernel") for (const v of s.group.roots) ctx.set(v, new Set([`K${i}`]));
+      if (s.kind === "kernel") for (const v of s.group.roots) ctx.set(v, new Set([intern(`K${i}`)]));
     });
     const eqns = this.flat.eqns;
     for (let k = eqns.length - 1; k >= 0; k--) {
       const eqn = eqns[k]!;
       if (this.opaque.has(eqn)) continue;
-      const outCtx = new Set<string>();
+      const outCtx = new Set<number>();
       for (const v of eqn.outBinders) for (const c of ctx.get(v) ?? []) outCtx.add(c);
       if (outCtx.size === 0) continue;
       const cls = eqnClass(eqn);
@@ -276,7 +283,7 @@ class Planner {
         const marker = cls === "ew" ? (a.aval.ndim === rank ? "" : "/s") : `/${eqn.primitive.name}${paramKey(eqn)}`;
         let set = ctx.get(a);
         if (!set) ctx.set(a, (set = new Set()));
-        for (const c of outCtx) set.add(c + marker);
+        for (const c of outCtx) set.add(marker === "" ? c : intern(`${c}${marker}`));
       }
     }
     let changed = false;
