@@ -10,10 +10,12 @@
 // Relabeling layout ops (reshape, transpose, squeeze, slice, ...) of a reduction's result
 // stay in the reduction's kernel. Roots with the same
 // index space (and reduction shape) merge into multi-output kernels when their inputs are
-// ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers.
+// ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers. Large
+// reductions into a few outputs run in two stages (split.ts) so that threads can share them.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
 import { type Expr, ExprPool, children, denseAffine, loadedVars } from "./ir.js";
 import { type EqnClass, eqnClass, lowerEqn, replicates, storedValue } from "./lower.js";
+import { splitReductions } from "./split.js";
 
 /** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
 export const MAX_BUFFERS = 14;
@@ -144,7 +146,7 @@ class Planner {
       }
       const steps = this.group(fwd);
       if (this.deduplicate(fwd, steps)) continue;
-      return steps;
+      return splitReductions(this.pool, steps);
     }
   }
 

@@ -79,6 +79,19 @@ describe("reductions", () => {
     const p = checkFn(f, [[[9, 21], "float32"]], FLOAT_TOL);
     expect(census(p).kernels).toBe(1);
   });
+  it("large reductions into few outputs run in two stages", () => {
+    const mean = (x: JaxArray) => lax.div(lax.reduceSum(lax.mul(x, x), [0, 1]), lax.full([], 512 * 300, "float32"));
+    const p = checkFn(mean, [[[512, 300], "float32"]], { rtol: 1e-6 });
+    expect(census(p).kernels).toBe(2);
+    for (const op of ["reduce_max", "reduce_min", "reduce_sum"]) {
+      checkFn(red(op, [1, 2]), [[[2, 640, 130], "int32"]], { splits: 5 });
+      checkFn(red(op, [0]), [[[70000], "float64"]], { specials: true, rtol: 1e-12 });
+    }
+    checkFn(red("reduce_or", [0]), [[[65536], "bool"]]);
+    // argmax keeps one stage; so do prime-length axes.
+    expect(census(checkFn(red("argmax", [0], { indexDtype: "int32" }), [[[70000], "float32"]])).kernels).toBe(1);
+    expect(census(checkFn(red("reduce_sum", [0]), [[[65537], "float32"]], { rtol: 1e-6 })).kernels).toBe(1);
+  });
   it("float32 sums accumulate in float64 like the reference", () => {
     checkFn(red("reduce_sum", [0]), [[[100000], "float32"]], { rtol: 1e-7, atol: 1e-7 });
   });
