@@ -80,7 +80,12 @@ export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel
   const key = `${relaxed ? "r" : ""}${kernelKey(spec)}`;
   let k = cache.get(key);
   if (k === undefined) {
-    const g = generateKernel(spec, relaxed);
+    let g: ReturnType<typeof generateKernel>;
+    try {
+      g = generateKernel(spec, relaxed);
+    } catch (err) {
+      throw new Error(`jaxts compiler: code generation failed for kernel ${key}: ${(err as Error).message}`, { cause: err });
+    }
     k = { module: new WebAssembly.Module(g.bytes), extent: g.extent, costPerItem: g.costPerItem, mathImports: g.mathImports };
     cache.set(key, k);
   }

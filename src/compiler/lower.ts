@@ -62,8 +62,7 @@ const integerPow: Rule = (pool, [x], eqn) => {
 
 const selectN: Rule = (pool, [which, ...cases], eqn) => {
   const d = avalOut(eqn).dtype;
-  const n = avalOut(eqn).ndim;
-  const w = avalIn(eqn, 0).ndim === n ? which! : scalarTo(pool, which!, n);
+  const w = which!;
   if (isBool(avalIn(eqn, 0).dtype)) return [cases.length === 1 ? cases[0]! : pool.op("select", d, [w, cases[1]!, cases[0]!])];
   let r = cases[0]!;
   for (let k = 1; k < cases.length; k++) {
@@ -74,9 +73,7 @@ const selectN: Rule = (pool, [which, ...cases], eqn) => {
 
 const clamp: Rule = (pool, [lo, x, hi], eqn) => {
   const d = avalOut(eqn).dtype;
-  const n = avalOut(eqn).ndim;
-  const full = (e: Expr, i: number) => (avalIn(eqn, i).ndim === n ? e : scalarTo(pool, e, n));
-  return [pool.op("min", d, [pool.op("max", d, [x!, full(lo!, 0)]), full(hi!, 2)])];
+  return [pool.op("min", d, [pool.op("max", d, [x!, lo!]), hi!])];
 };
 
 const convert: Rule = (pool, [x], eqn) => {
@@ -340,7 +337,13 @@ export function eqnClass(eqn: JaxprEqn): EqnClass | null {
 /** Lowers one equation, or returns null (see the header). */
 export function lowerEqn(pool: ExprPool, eqn: JaxprEqn, args: Expr[]): Expr[] | null {
   const n = eqn.primitive.name;
-  const rule = EW[n] ?? LAYOUT[n] ?? REDUCE[n];
+  const ew = EW[n];
+  if (ew) {
+    // Rank-0 operands of elementwise ops broadcast (XLA's implicit scalar broadcasting).
+    const rank = avalOut(eqn).ndim;
+    return ew(pool, args.map((a, i) => (avalIn(eqn, i).ndim < rank ? scalarTo(pool, a, rank) : a)), eqn);
+  }
+  const rule = LAYOUT[n] ?? REDUCE[n];
   return rule ? rule(pool, args, eqn) : null;
 }
 

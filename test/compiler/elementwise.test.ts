@@ -108,6 +108,19 @@ describe("comparisons and selection", () => {
   });
 });
 
+describe("rank-0 operands broadcast", () => {
+  it("binary ops with a scalar on either side", () => {
+    for (const op of ["add", "sub", "mul", "div", "max", "min", "lt", "eq", "atan2", "pow", "and", "shift_left"]) {
+      const dtypes: DType[] = ["atan2", "pow"].includes(op) ? FLOATS : ["and", "shift_left"].includes(op) ? ["int32", "uint8"] : ["float32", "int32", "float64", "int16"];
+      for (const d of dtypes) {
+        const tol = ["atan2", "pow"].includes(op) ? { ulps: 4, atol: 1e-300 } : {};
+        checkFn(prim(op), [[[3, 13], d], [[], d]], { specials: true, ...tol });
+        checkFn(prim(op), [[[], d], [[3, 13], d]], { specials: true, ...tol });
+      }
+    }
+  });
+});
+
 describe("conversions", () => {
   const all: DType[] = [...FLOATS, ...INTS, "bool"];
   it("convert_element_type between every pair of dtypes", () => {
