@@ -45,15 +45,16 @@ function scalarFor(v: number | boolean, dtype: DType): JaxArray {
   return scalar(v, dtype, true);
 }
 
-/** Makes two operands the same dtype and shape the way lax does for JS scalars and rank-0 arrays. */
+/**
+ * Makes two operands the same dtype the way lax does for JS scalars; a rank-0 operand is left
+ * rank-0 (elementwise primitives broadcast scalars, as XLA does).
+ */
 function coerce(x: ArrayLike, y: ArrayLike): [JaxArray, JaxArray] {
   let a = isArray(x) ? x : null;
   let b = isArray(y) ? y : null;
   if (a === null && b === null) return [asArray(x), asArray(y)];
   if (a === null) a = scalarFor(x as number, b!.dtype);
   if (b === null) b = scalarFor(y as number, a.dtype);
-  if (a.ndim === 0 && b.ndim > 0) a = broadcastInDim(a, b.shape, []);
-  else if (b.ndim === 0 && a.ndim > 0) b = broadcastInDim(b, a.shape, []);
   return [a, b];
 }
 

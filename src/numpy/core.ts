@@ -16,7 +16,7 @@ import {
   scalarDType,
   typedArrayFor,
 } from "../core/dtypes.js";
-import { broadcastShapes } from "../core/shape.js";
+import { broadcastShapes, shapeEq } from "../core/shape.js";
 import { ValueError } from "../core/errors.js";
 import { arrayFromData } from "../runtime/dispatch.js";
 import * as lax from "../lax/core.js";
@@ -136,19 +136,45 @@ export function resultTypeOf(...xs: ArrayLike[]): DTypeInfo {
 
 /** Converts operands to their promoted dtype (keeping the weak flag) and broadcasts shapes. */
 export function promoteArgs(name: string, ...xs: ArrayLike[]): JaxArray[] {
+  return broadcastArrays(name, ...promoteDTypes(xs));
+}
+
+/** promoteArgs for one elementwise primitive: rank-0 operands are left to broadcast in lax. */
+export function promoteArgsScalar(name: string, ...xs: ArrayLike[]): JaxArray[] {
+  return broadcastKeepScalars(name, ...promoteDTypes(xs));
+}
+
+function promoteDTypes(xs: ArrayLike[]): JaxArray[] {
   const { dtype, weakType } = resultTypeOf(...xs);
   const arrs = xs.map((x) => (isArray(x) ? x : lax.scalar(x as number, dtype, weakType)));
-  const converted = arrs.map((a) => (a.dtype === dtype ? a : lax.convertElementType(a, dtype, weakType && a.weakType)));
-  return broadcastArrays(name, ...converted);
+  return arrs.map((a) => (a.dtype === dtype ? a : lax.convertElementType(a, dtype, weakType && a.weakType)));
 }
 
 /** Promotes operands to a floating dtype (as NumPy's true division and transcendental functions do). */
 export function promoteArgsInexact(name: string, ...xs: ArrayLike[]): JaxArray[] {
+  return broadcastArrays(name, ...promoteInexactDTypes(xs));
+}
+
+/** promoteArgsInexact for one elementwise primitive: rank-0 operands stay rank-0. */
+export function promoteArgsInexactScalar(name: string, ...xs: ArrayLike[]): JaxArray[] {
+  return broadcastKeepScalars(name, ...promoteInexactDTypes(xs));
+}
+
+function promoteInexactDTypes(xs: ArrayLike[]): JaxArray[] {
   const { dtype, weakType } = resultTypeOf(...xs);
   const target = isFloat(dtype) ? dtype : defaultFloat();
   const arrs = xs.map((x) => (isArray(x) ? x : lax.scalar(x as number, target, true)));
-  const converted = arrs.map((a) => (a.dtype === target ? a : lax.convertElementType(a, target, weakType && a.weakType)));
-  return broadcastArrays(name, ...converted);
+  return arrs.map((a) => (a.dtype === target ? a : lax.convertElementType(a, target, weakType && a.weakType)));
+}
+
+/**
+ * Like broadcastArrays, but rank-0 operands stay rank-0 when the others share one shape (JAX's
+ * _promote_shapes relies on lax's scalar broadcasting: `x * 2.0` is `mul a 2.0:f32[]`).
+ */
+export function broadcastKeepScalars(name: string, ...xs: JaxArray[]): JaxArray[] {
+  const ranked = xs.filter((x) => x.ndim > 0);
+  if (ranked.length > 0 && ranked.length < xs.length && ranked.every((x) => shapeEq(x.shape, ranked[0]!.shape))) return xs;
+  return broadcastArrays(name, ...xs);
 }
 
 export function broadcastArrays(name: string, ...xs: JaxArray[]): JaxArray[] {

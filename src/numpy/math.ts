@@ -3,7 +3,7 @@
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { isBool, isFloat, isInt, isUnsignedInt } from "../core/dtypes.js";
 import * as lax from "../lax/core.js";
-import { broadcastArrays, dtypeInfo, promoteArgs, promoteArgsInexact } from "./core.js";
+import { broadcastArrays, dtypeInfo, promoteArgs, promoteArgsInexact, promoteArgsInexactScalar, promoteArgsScalar } from "./core.js";
 
 type Bin = (x: ArrayLike, y: ArrayLike) => JaxArray;
 type Un = (x: ArrayLike) => JaxArray;
@@ -18,17 +18,26 @@ const binInexact = (name: string, op: Op2): Bin => (x, y) => {
   const [a, b] = promoteArgsInexact(name, x, y);
   return op(a!, b!);
 };
+/** One elementwise primitive: a rank-0 operand is passed to it unbroadcast, as JAX does. */
+const binPrim = (name: string, op: Op2): Bin => (x, y) => {
+  const [a, b] = promoteArgsScalar(name, x, y);
+  return op(a!, b!);
+};
+const binPrimInexact = (name: string, op: Op2): Bin => (x, y) => {
+  const [a, b] = promoteArgsInexactScalar(name, x, y);
+  return op(a!, b!);
+};
 const unInexact = (name: string, op: Op1): Un => (x) => op(promoteArgsInexact(name, x)[0]!);
 const un = (name: string, op: Op1): Un => (x) => op(promoteArgs(name, x)[0]!);
 
-export const add = bin("add", lax.add);
-export const subtract = bin("subtract", lax.sub);
-export const multiply = bin("multiply", lax.mul);
-export const divide = binInexact("divide", lax.div);
+export const add = binPrim("add", lax.add);
+export const subtract = binPrim("subtract", lax.sub);
+export const multiply = binPrim("multiply", lax.mul);
+export const divide = binPrimInexact("divide", lax.div);
 export const trueDivide = divide;
-export const maximum = bin("maximum", lax.max);
-export const minimum = bin("minimum", lax.min);
-export const arctan2 = binInexact("arctan2", lax.atan2);
+export const maximum = binPrim("maximum", lax.max);
+export const minimum = binPrim("minimum", lax.min);
+export const arctan2 = binPrimInexact("arctan2", lax.atan2);
 
 /** Floor division, as NumPy: rounds toward negative infinity. */
 export const floorDivide = bin("floor_divide", (a, b) => {

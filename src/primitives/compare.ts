@@ -24,7 +24,7 @@ export const select_n_p: PrimitiveRules = {
     if (!isBool(which!.dtype) && which!.dtype !== "int32") {
       throw new TypeError(`select_n predicate must be bool or int32, got ${which!.dtype}`);
     }
-    const out = elementwiseAval("select_n", cases, "any");
+    const out = elementwiseAval("select_n", cases, "any", undefined, false);
     if (which!.ndim !== 0 && !which!.strongEquals(new ShapedArray(out.shape, which!.dtype))) {
       throw new TypeError(`select_n predicate shape ${which!.str()} must be scalar or match the cases ${out.str()}`);
     }

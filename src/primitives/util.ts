@@ -23,16 +23,22 @@ export function checkDTypeClass(name: string, d: DType, cls: DTypeClass): void {
   }
 }
 
-/** Abstract evaluation shared by elementwise primitives: equal shapes and dtypes. */
+/**
+ * Abstract evaluation shared by elementwise primitives: equal dtypes, and equal shapes except
+ * that rank-0 operands broadcast (XLA's implicit scalar broadcasting: JAX prints
+ * `mul a 2.0:f32[]`), unless `scalars` is false.
+ */
 export function elementwiseAval(
   name: string,
   avals: ShapedArray[],
   cls: DTypeClass,
   outDType?: (d: DType) => DType,
+  scalars = true,
 ): ShapedArray {
   const a0 = avals[0]!;
+  const ranked = (scalars ? avals.find((a) => a.ndim > 0) : undefined) ?? a0;
   for (const a of avals) {
-    if (!shapeEq(a.shape, a0.shape)) {
+    if (!shapeEq(a.shape, ranked.shape) && !(scalars && a.ndim === 0)) {
       throw new TypeError(`${name} got incompatible shapes for broadcasting: ${avals.map((x) => shapeStr(x.shape)).join(", ")}.`);
     }
     if (a.dtype !== a0.dtype) {
@@ -42,13 +48,20 @@ export function elementwiseAval(
   checkDTypeClass(name, a0.dtype, cls);
   const weak = avals.every((a) => a.weakType);
   const d = outDType ? outDType(a0.dtype) : a0.dtype;
-  return new ShapedArray(a0.shape, d, d === "bool" ? false : weak);
+  return new ShapedArray(ranked.shape, d, d === "bool" ? false : weak);
 }
 
 export type Kernel = (...xs: number[]) => number;
 
-/** Runs a scalar kernel over equal-shaped inputs into a fresh typed array of `outDtype`. */
+/**
+ * Runs a scalar kernel over equal-shaped inputs into a fresh typed array of `outDtype`; rank-0
+ * inputs broadcast.
+ */
 export function mapKernel(k: Kernel, ins: HostBuf[], outDtype: DType): TypedArray {
+  if (ins.some((x) => x.shape.length === 0) && ins.some((x) => x.shape.length > 0)) {
+    const n = ins.find((x) => x.shape.length > 0)!.data.length;
+    ins = ins.map((x) => (x.shape.length > 0 ? x : { ...x, data: typedArrayFor(x.dtype, n).fill(x.data[0] as never) }));
+  }
   const n = ins.length ? ins[0]!.data.length : 0;
   const out = typedArrayFor(outDtype, n);
   if (ins.length === 1) {
@@ -83,11 +96,16 @@ export function moveBatchAxis(x: JaxArray, from: BDim, to: number, size: number)
   return lax.transpose(x, perm);
 }
 
-/** Batching rule for elementwise primitives: every operand gets its batch dim at 0. */
-export function batchElementwise(prim: Primitive) {
+/**
+ * Batching rule for elementwise primitives: every operand gets its batch dim at 0. An unbatched
+ * rank-0 operand stays a scalar; a batched one (now [size]) is broadcast to the full shape.
+ */
+export function batchElementwise(prim: Primitive, scalars = false) {
   return (args: JaxArray[], dims: BDim[], params: Params, size: number): [JaxArray[], BDim[]] => {
-    const moved = args.map((x, i) => moveBatchAxis(x, dims[i]!, 0, size));
-    const outs = bind(prim, moved, params);
+    const moved = args.map((x, i) => (scalars && dims[i] === null && x.ndim === 0 ? x : moveBatchAxis(x, dims[i]!, 0, size)));
+    const full = moved.reduce<JaxArray | null>((m, x) => (m === null || x.ndim > m.ndim ? x : m), null)!;
+    const ops = moved.map((x, i) => (x.ndim > 0 && x.ndim < full.ndim ? lax.broadcastInDim(x, full.shape, dims[i] === null ? [] : [0]) : x));
+    const outs = bind(prim, ops, params);
     return [outs, outs.map(() => 0)];
   };
 }
@@ -111,10 +129,20 @@ export function elementwise<P extends Params = Params>(spec: ElementwiseSpec<P>)
     abstractEval: (avals) => [elementwiseAval(spec.name, avals, spec.cls, spec.outDType)],
     jvp(primals, tangents, params) {
       const outs = bind(prim, primals, params);
-      return [outs, spec.jvp(primals, tangents, outs, params)];
+      // A rule may return a scalar operand's tangent as is: give it the output's shape.
+      const ts = spec.jvp(primals, tangents, outs, params).map((t, i) =>
+        t !== null && t.ndim < outs[i]!.ndim ? lax.broadcastInDim(t, outs[i]!.shape, []) : t,
+      );
+      return [outs, ts];
     },
-    transpose: spec.transpose ?? null,
-    batch: (args, dims, params, size) => batchElementwise(prim)(args, dims, params, size),
+    // A rank-0 linear operand that was broadcast gets the sum of its cotangent.
+    transpose: spec.transpose
+      ? (cts, args, params) =>
+          spec.transpose!(cts, args, params).map((c, i) =>
+            c !== null && args[i]!.aval.ndim === 0 && c.ndim > 0 ? lax.reduceSum(c, c.shape.map((_, k) => k)) : c,
+          )
+      : null,
+    batch: (args, dims, params, size) => batchElementwise(prim, true)(args, dims, params, size),
     impl(ins, _params, outAvals) {
       const d = ins[0]!.dtype;
       const k = spec.fInt && (isInt(d) || isBool(d)) ? spec.fInt(d) : spec.f;

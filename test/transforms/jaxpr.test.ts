@@ -80,25 +80,24 @@ describe("jaxprs JAX prints identically", () => {
 });
 
 describe("jaxprs where our equations differ from JAX's (layout still JAX's)", () => {
-  it("docs/jaxpr.rst func1: JAX has `d = mul c 3.0:f32[]`; our lax ops broadcast rank-0 operands explicitly", () => {
+  it("docs/jaxpr.rst func1, exactly as JAX prints it: a JS scalar is a rank-0 literal operand (`mul c 3.0:f32[]`)", () => {
     const func1 = (first: JArray, second: JArray) => lax.reduceSum(jnp.add(first, jnp.multiply(jnp.sin(second), 3.0)), [0]);
-    // Our params are camelCase (JAX: broadcast_dimensions=() shape=(8,) sharding=None).
     expect(show(func1, zeros(8), zeros(8))).toBe(
       [
         "{ lambda ; a:f32[8] b:f32[8]. let",
         "    c:f32[8] = sin b",
-        "    d:f32[8] = broadcast_in_dim[broadcastDimensions=() shape=(8,)] 3.0:f32[]",
-        "    e:f32[8] = mul c d",
-        "    f:f32[8] = add a e",
-        "    g:f32[] = reduce_sum[axes=(0,)] f",
-        "  in (g,) }",
+        "    d:f32[8] = mul c 3.0:f32[]",
+        "    e:f32[8] = add a d",
+        "    f:f32[] = reduce_sum[axes=(0,)] e",
+        "  in (f,) }",
       ].join("\n"),
     );
   });
 
   it("docs/jaxpr.rst func12: pjit with name first, its jaxpr nested and naming continued (d, e, ...)", () => {
-    // JAX additionally converts the weak-typed operands (convert_element_type[new_dtype=float32
-    // weak_type=False]) where we broadcast them; the layout and naming are the same.
+    // JAX additionally converts the weak-typed rank-0 operands (convert_element_type[new_dtype=
+    // float32 weak_type=False]) before they meet the f32[1] values; the layout and naming are
+    // the same, and like JAX the scalars reach mul/add unbroadcast.
     const func12 = (arg: JArray) => {
       const innerJit = jit(function inner(x: JArray) {
         return jnp.add(x, jnp.multiply(arg, lax.full([1], 1, "float32")));
@@ -113,15 +112,12 @@ describe("jaxprs where our equations differ from JAX's (layout still JAX's)", ()
         "      name=inner",
         "      jaxpr={ lambda ; d:f32[] e:f32[]. let",
         "          f:f32[1] = broadcast_in_dim[broadcastDimensions=() shape=(1,)] 1.0:f32[]",
-        "          g:f32[1] = broadcast_in_dim[broadcastDimensions=() shape=(1,)] d",
-        "          h:f32[1] = mul g f",
-        "          i:f32[1] = broadcast_in_dim[broadcastDimensions=() shape=(1,)] e",
-        "          j:f32[1] = add i h",
-        "        in (j,) }",
+        "          g:f32[1] = mul d f",
+        "          h:f32[1] = add e g",
+        "        in (h,) }",
         "    ] a b",
-        "    k:f32[1] = broadcast_in_dim[broadcastDimensions=() shape=(1,)] a",
-        "    l:f32[1] = add k c",
-        "  in (l,) }",
+        "    i:f32[1] = add a c",
+        "  in (i,) }",
       ].join("\n"),
     );
   });
