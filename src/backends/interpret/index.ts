@@ -41,6 +41,9 @@ export function interpretJaxpr(jaxpr: Jaxpr, inputs: HostBuf[]): HostBuf[] {
   return jaxpr.outvars.map(read);
 }
 
+/** The most elements a typed array holds on current engines (2^32 - 1 bytes for V8). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 class InterpretExecutable implements Executable {
   constructor(readonly jaxpr: Jaxpr) {}
 }
@@ -60,6 +63,17 @@ export const interpretBackend: Backend = {
     (buf as HostBuffer).data = typedArrayFor(buf.dtype, 0);
   },
   compile(jaxpr: Jaxpr): Executable {
+    for (const eqn of jaxpr.eqns) {
+      for (const v of eqn.outBinders) {
+        const n = v.aval.size;
+        if (n > MAX_ELEMENTS) {
+          throw new RangeError(
+            `Out of memory: an array of shape (${v.aval.shape.join(", ")}) and dtype ${v.aval.dtype} has ${n} elements, ` +
+              `more than the ${MAX_ELEMENTS} a typed array can hold.`,
+          );
+        }
+      }
+    }
     return new InterpretExecutable(jaxpr);
   },
   run(exe: Executable, inputs: Buffer[]): Buffer[] {

@@ -14,7 +14,7 @@
 
 import { totalmem } from "node:os";
 import { config } from "../../core/config.js";
-import type { DType, TypedArray } from "../../core/dtypes.js";
+import { type DType, type TypedArray, itemsize } from "../../core/dtypes.js";
 import type { HostBuf } from "../../core/primitive.js";
 import { prod, stridesOf } from "../../core/shape.js";
 import { type Atom, type ClosedJaxpr, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
@@ -153,6 +153,16 @@ export class WasmBackend implements Backend {
   free(buf: Buffer): void {
     this.heap.free(buf as WasmBuffer);
   }
+  private checkFits(aval: { shape: readonly number[]; dtype: DType }): void {
+    const bytes = prod(aval.shape) * itemsize(aval.dtype);
+    if (bytes > this.heap.limit) {
+      throw new RangeError(
+        `Out of memory: an array of shape (${aval.shape.join(", ")}) and dtype ${aval.dtype} needs ${bytes} bytes, ` +
+          `more than the Wasm heap limit of ${this.heap.limit} bytes (config "jaxts_wasm_heap_limit").`,
+      );
+    }
+  }
+
   finalizerHandle(buf: Buffer): object {
     return (buf as WasmBuffer).slot;
   }
@@ -164,6 +174,14 @@ export class WasmBackend implements Backend {
   }
 
   compile(jaxpr: Jaxpr): Executable {
+    // An array that can never fit is a clear error now, not a failure deep in code generation.
+    const walk = (j: Jaxpr): void => {
+      for (const eqn of j.eqns) {
+        for (const v of eqn.outBinders) this.checkFits(v.aval);
+        if (eqn.primitive.name === "pjit") walk(eqn.params.jaxpr as Jaxpr);
+      }
+    };
+    walk(jaxpr);
     const plan = planJaxpr(jaxpr, { relaxedSimd: wasmFeatures().relaxedSimd });
     const slot = new Map<Var, number>();
     plan.invars.forEach((v) => slot.set(v, slot.size));

@@ -155,3 +155,19 @@ describe("memory that manages itself (wasm backend)", () => {
     expect(memoryStats().backends.wasm).toBeDefined();
   });
 });
+
+describe("arrays too large for any backend", () => {
+  it("raise a RangeError naming the shape, dtype and limit, eagerly and under jit", () => {
+    const saved = config.read("jaxts_backend");
+    try {
+      for (const name of ["wasm", "interpret"]) {
+        config.update("jaxts_backend", name);
+        expect(() => jnp.zeros([100000, 100000])).toThrow(/Out of memory: an array of shape \(100000, 100000\) and dtype float32/);
+        const f = jit((x: JaxArray) => jnp.sum(jnp.broadcastTo(x, [100000, 100000])));
+        expect(() => f(jnp.ones([100000]))).toThrow(RangeError);
+      }
+    } finally {
+      config.update("jaxts_backend", saved);
+    }
+  });
+});
