@@ -13,7 +13,7 @@
 // Nodes are evaluated at the outermost level where they vary: per row (invariant along the
 // last output axis and R: broadcast scalars, constants), per output position, or per
 // reduction step. kernel(in..., out..., start, end) runs units [start, end).
-import { type DType, itemsize } from "../core/dtypes.js";
+import { itemsize } from "../core/dtypes.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Var } from "../ir/jaxpr.js";
 import { ModuleBuilder, type FunctionBuilder, type Local, type ValType } from "../backends/wasm/builder.js";
@@ -23,6 +23,7 @@ import { type Expr, type ReduceExpr, topoOrder } from "./ir.js";
 import { Accumulators } from "./reduce.js";
 import { emitFmod } from "./helpers.js";
 import { type MathFn, WasmMath } from "../backends/wasm/math.js";
+import { wasmFeatures } from "../backends/wasm/features.js";
 
 export interface KernelSpec {
   /** The output index space; every output has this shape. */
@@ -144,7 +145,8 @@ export function generateKernel(spec: KernelSpec, relaxed = false): GeneratedKern
   const extent = size === 0 ? 0 : Math.ceil(rows / lay.band) * nch;
 
   const m = new ModuleBuilder();
-  m.importMemory({ initial: 1, maximum: 65536, shared: true });
+  // The heap is shared exactly when threads are usable here (see wasmFeatures); imports must match.
+  m.importMemory(wasmFeatures().threads ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
   const mathRefs = new Map<string, ReturnType<ModuleBuilder["importFunction"]>>();
   for (const n of nodes) {
     if (n.kind !== "op" || n.op !== "math" || WasmMath.offers(n.fn as MathFn, clsOf(n.dtype) as "f32" | "f64")) continue;
@@ -182,7 +184,6 @@ class KernelEmitter {
   private readonly level = new Map<Expr, Level>();
   private readonly bodyNodes = new Set<Expr>();
   private readonly reduces: ReduceExpr[];
-  private readonly loadLeaves: LeafInfo[];
   private readonly posLeaves: LeafInfo[];
 
   constructor(
@@ -203,7 +204,6 @@ class KernelEmitter {
     this.reduces = nodes.filter((n): n is ReduceExpr => n.kind === "reduce");
     for (const r of this.reduces) for (const b of topoOrder([r.body])) this.bodyNodes.add(b);
     const infos = [...lay.leaves.values()];
-    this.loadLeaves = infos.filter((l) => l.node.kind === "load");
     this.posLeaves = infos;
     const last = lay.O.length - 1;
     for (const n of nodes) {
@@ -482,4 +482,3 @@ class KernelEmitter {
   }
 }
 
-export type { DType };

@@ -18,9 +18,6 @@ export function clsOf(d: DType): Cls {
   return "i32";
 }
 
-/** Integer dtypes stored as doubles. */
-export const isWideInt = (d: DType): boolean => d === "int64" || d === "uint64";
-
 /** Lane-wise ops missing from builder.ts's table, by their 0xFD opcode. */
 export const SIMD = {
   load16_splat: 8,
@@ -86,9 +83,6 @@ export class Emit {
 
   // ---- scalar helpers ----
 
-  scalarType(c: Cls): ValType {
-    return c;
-  }
   sconst(c: Cls, v: number): () => void {
     if (c === "f32") return this.f.f32c(v);
     if (c === "f64") return this.f.f64c(v);
@@ -456,8 +450,8 @@ export class Emit {
   }
 }
 
-/** Bytes of a zero-extended splat constant of class c with value v, for v128.const. */
-export function splatBytes(c: Cls, v: number, L: 2 | 4): number[] {
+/** Bytes of a v128.const with every lane of class c equal to v. */
+export function splatBytes(c: Cls, v: number): number[] {
   const b = new ArrayBuffer(16);
   const dv = new DataView(b);
   for (let i = 0; i < 4; i++) {
@@ -465,6 +459,5 @@ export function splatBytes(c: Cls, v: number, L: 2 | 4): number[] {
     else if (c === "i32") dv.setInt32(i * 4, v | 0, true);
   }
   if (c === "f64") for (let i = 0; i < 2; i++) dv.setFloat64(i * 8, v, true);
-  void L;
   return Array.from(new Uint8Array(b));
 }

@@ -14,7 +14,7 @@ export const vtype = (c: Cls): string => VT[c];
 
 /** Pushes a v128 with every lane equal to v (class c). */
 export function vconst(e: Emit, c: Cls, v: number): void {
-  e.f.emit(e.f.v128c(splatBytes(c, v, e.L)));
+  e.f.emit(e.f.v128c(splatBytes(c, v)));
 }
 
 export function vsplat(e: Emit, c: Cls, x: Local | (() => void)): void {

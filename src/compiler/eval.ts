@@ -5,7 +5,7 @@
 import { type DType, itemsize } from "../core/dtypes.js";
 import type { Local, MemOp, ValType } from "../backends/wasm/builder.js";
 import { type Cls, Emit, SIMD, clsOf } from "./emit_ops.js";
-import { extractLane, maskToBool, replaceLane, vectorOp, vsplat, vtype } from "./emit_simd.js";
+import { extractLane, maskToBool, replaceLane, vectorOp, vsplat } from "./emit_simd.js";
 import { type Expr, type IndexExpr, type InRangeExpr, type LoadExpr, type OpExpr, topoOrder } from "./ir.js";
 
 export type Leaf = LoadExpr | IndexExpr | InRangeExpr;
@@ -274,4 +274,3 @@ function i32Bytes(xs: number[]): number[] {
   return Array.from(b);
 }
 
-export { vtype };
