@@ -13,12 +13,10 @@
 // ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers. Large
 // reductions into a few outputs run in two stages (split.ts) so that threads can share them.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
-import { type Expr, ExprPool, children, denseAffine, loadedVars } from "./ir.js";
+import { type Expr, ExprPool, MAX_BUFFERS, children, denseAffine, loadedVars } from "./ir.js";
 import { type EqnClass, eqnClass, lowerEqn, replicates, storedValue } from "./lower.js";
 import { splitReductions } from "./split.js";
 
-/** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
-export const MAX_BUFFERS = 14;
 /** An expression at most this costly may be recomputed rather than materialized. */
 const CHEAP = 2;
 

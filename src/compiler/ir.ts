@@ -7,6 +7,9 @@
 import type { DType } from "../core/dtypes.js";
 import type { Var } from "../ir/jaxpr.js";
 
+/** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
+export const MAX_BUFFERS = 14;
+
 /** off + Σ_d i_d · s[d] over the loop indices i of the expression's index space. */
 export interface Affine {
   readonly off: number;

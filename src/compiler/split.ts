@@ -5,7 +5,9 @@
 // (within rounding); max, min, and, or are unchanged.
 import { ShapedArray } from "../core/aval.js";
 import { Var } from "../ir/jaxpr.js";
-import { type Expr, type ExprPool, type ReduceExpr, type ReduceOp, denseAffine, loadedVars, remapExpr, topoOrder } from "./ir.js";
+import {
+  type Expr, type ExprPool, MAX_BUFFERS, type ReduceExpr, type ReduceOp, denseAffine, loadedVars, remapExpr, topoOrder,
+} from "./ir.js";
 import type { KernelGroup, PlannedStep } from "./fusion.js";
 
 /** Reductions into at most this many outputs are split... */
@@ -65,6 +67,7 @@ function splitGroup(pool: ExprPool, g: KernelGroup): PlannedStep[] | null {
   };
   const exprs2 = g.exprs.map((e) => substitute(pool, e, repl));
   const stage2: KernelGroup = { shape: g.shape, key: "", roots: g.roots, exprs: exprs2, loads: new Set(loadedVars(exprs2)), pos: -1 };
+  if ([stage1, stage2].some((k) => k.loads.size + k.roots.length > MAX_BUFFERS)) return null;
   return [{ kind: "kernel", group: stage1 }, { kind: "kernel", group: stage2 }];
 }
 
