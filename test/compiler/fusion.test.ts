@@ -6,6 +6,7 @@ import { jit, lax, numpy as jnp, primitives, random, stopGradient } from "../../
 import type { Array as JaxArray } from "../../src/index.js";
 import { bind } from "../../src/core/trace.js";
 import { checkFn, census } from "./harness.js";
+import { WasmMath } from "../../src/backends/wasm/math.js";
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -89,6 +90,19 @@ describe("fusion decisions", () => {
     };
     const p = checkFn(f, [[[21], "float32"]]);
     expect(census(p).kernels).toBe(1);
+  });
+  it("special functions the SIMD math library lacks are the backend's", () => {
+    for (const d of ["float32", "float64"] as const) {
+      for (const fn of ["erf", "lgamma", "digamma"] as const) {
+        const p = checkFn((x: JaxArray) => jnp.multiply(bind(primitives[fn], [x])[0]!, 2), [[[9], d]], { ulps: 4, lo: 0.1, hi: 5 });
+        const offered = WasmMath.offers(fn, d === "float32" ? "f32" : "f64");
+        expect(census(p)).toEqual(offered ? { kernels: 1, eqns: [] } : { kernels: 1, eqns: [fn] });
+      }
+    }
+  });
+  it("constants and iota need no inputs", () => {
+    const p = checkFn(() => [lax.full([5, 7], 3.5, "float32"), lax.iota("int32", 11)], []);
+    expect(census(p).kernels).toBe(2);
   });
   it("jaxpr outputs that are inputs or literals need no kernel", () => {
     const p = checkFn((x: JaxArray) => [x, stopGradient(x)], [[[3], "float32"]]);
