@@ -23,8 +23,9 @@ class PlainSummary implements Reporter {
 }
 
 // The whole suite runs once per backend: "wasm" (the default, compiled kernels) and
-// "interpret" (the reference oracle). Tests of one backend's internals run once.
-const backendOnly = ["test/backends/**", "test/compiler/**"];
+// "interpret" (the reference oracle). Tests of one backend's internals, and the browser test
+// (which drives its own bundle), run once.
+const backendOnly = ["test/backends/**", "test/compiler/**", "test/browser/**"];
 
 export default defineConfig({
   test: {

@@ -9,7 +9,7 @@
 // arrays — no copying. Elsewhere (browsers, other engines) it returns false and the heap falls
 // back to spilling (see backends/wasm/memory.ts).
 
-import { createRequire } from "node:module";
+import { nodeRequire } from "./platform.js";
 
 type Registry<T> = FinalizationRegistry<T> & { cleanupSome?: (cb?: (held: T) => void) => void };
 
@@ -24,9 +24,9 @@ function load(): Hooks | null {
   if (hooks !== undefined) return hooks;
   hooks = null;
   try {
-    const req = createRequire(import.meta.url);
-    const v8 = req("node:v8") as typeof import("node:v8");
-    const vm = req("node:vm") as typeof import("node:vm");
+    const v8 = nodeRequire<typeof import("node:v8")>("node:v8");
+    const vm = nodeRequire<typeof import("node:vm")>("node:vm");
+    if (!v8 || !vm) return hooks;
     v8.setFlagsFromString("--expose-gc");
     v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
     const ctx = vm.createContext({});

@@ -12,7 +12,6 @@
 //   on views of the Wasm memory (no copy in), its result copied into a fresh buffer.
 // Storage is managed by WasmHeap (memory.ts): a cache that spills to GC-managed copies.
 
-import { totalmem } from "node:os";
 import { config } from "../../core/config.js";
 import { type DType, type TypedArray, itemsize } from "../../core/dtypes.js";
 import type { HostBuf } from "../../core/primitive.js";
@@ -22,6 +21,7 @@ import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { Backend, Buffer, Executable } from "../backend.js";
 import { type CompiledKernel, type Step, planJaxpr } from "../../compiler/index.js";
 import { collectGarbage } from "../../runtime/gc.js";
+import { threadSupport, totalMemory } from "../../runtime/platform.js";
 import { wasmFeatures } from "./features.js";
 import { GemmKernel } from "./matmul.js";
 import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
@@ -82,6 +82,10 @@ export class WasmBackend implements Backend {
   constructor(limitBytes = defaultHeapLimit()) {
     this.heap = new WasmHeap(wasmFeatures().threads, limitBytes);
     this.heap.reclaim = collectGarbage;
+    // Web Workers start only when this thread's event loop turns: start them now, so that they
+    // are up by the time a computation begins (kernels run on the caller until then).
+    const support = threadSupport();
+    if (this.heap.shared && support.ok && !support.startsAtOnce) this.threads();
   }
 
   // -- threads --------------------------------------------------------------------------------
@@ -96,6 +100,17 @@ export class WasmBackend implements Backend {
       this.gemms.clear();
     }
     return this.pool;
+  }
+
+  /** The pool's size (threads including the caller) and the threads that can take work now. */
+  threadInfo(): { numThreads: number; activeThreads: number; workerCalls: number } {
+    const p = this.threads();
+    return { numThreads: p.numThreads, activeThreads: p.activeThreads, workerCalls: p.workerCalls };
+  }
+
+  /** Resolves, with the active thread count, once the pool's workers have started. */
+  threadsReady(timeoutMs?: number): Promise<number> {
+    return this.threads().ready(timeoutMs);
   }
 
   private local(mod: WebAssembly.Module): (...args: number[]) => void {
@@ -504,7 +519,7 @@ export class WasmBackend implements Backend {
 function defaultHeapLimit(): number {
   const fromConfig = config.read("jaxts_wasm_heap_limit");
   if (fromConfig > 0) return fromConfig;
-  const total = totalmem();
+  const total = totalMemory();
   return Math.min(2 ** 31, Math.max(2 ** 28, Math.floor(total / 4)));
 }
 

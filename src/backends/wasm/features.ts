@@ -6,6 +6,7 @@
 // the module that uses it is compiled. We try that once, only if validation fails first, and
 // never require it: kernels fall back to separate multiply and add.
 
+import { threadSupport } from "../../runtime/platform.js";
 import { ModuleBuilder } from "./builder.js";
 
 export interface WasmFeatures {
@@ -13,7 +14,7 @@ export interface WasmFeatures {
   simd: boolean;
   /** Relaxed SIMD (f32x4.relaxed_madd and friends). */
   relaxedSimd: boolean;
-  /** SharedArrayBuffer, Atomics, and shared WebAssembly.Memory. */
+  /** SharedArrayBuffer, Atomics, shared memory, and worker threads this thread may wait on. */
   threads: boolean;
 }
 
@@ -59,7 +60,7 @@ function nodeV8(): V8Like | undefined {
 }
 
 function probeThreads(): boolean {
-  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return false;
+  if (!threadSupport().ok) return false;
   try {
     const mem = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     if (!(mem.buffer instanceof SharedArrayBuffer)) return false;
