@@ -9,6 +9,7 @@ import { type ClosedJaxpr, Jaxpr } from "../ir/jaxpr.js";
 import { evalJaxpr } from "../ir/eval.js";
 import { full, scalar, reshape, zerosLikeAval, asArray } from "../lax/core.js";
 import { arrayFromData } from "../runtime/dispatch.js";
+import { config } from "../core/config.js";
 import { typedArrayFor } from "../core/dtypes.js";
 import { stop_gradient_p } from "../primitives/misc.js";
 import * as tree from "../tree/index.js";
@@ -578,7 +579,9 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
     const st = statics.map((i) => (i < 0 ? i + args.length : i));
     const dyn = args.filter((_, i) => !st.includes(i));
     const [xs, def] = flattenArgs(dyn);
-    const key = `${st.map((i) => staticKey(args[i])).join("|")}#${def}#${xs.map((x) => x.aval.key()).join(",")}`;
+    // Config that changes what a trace produces is part of the key, so a change retraces (as in JAX).
+    const cfg = `${config.read("jax_enable_x64") ? 1 : 0}${config.read("jax_threefry_partitionable") ? 1 : 0}`;
+    const key = `${cfg}#${st.map((i) => staticKey(args[i])).join("|")}#${def}#${xs.map((x) => x.aval.key()).join(",")}`;
     let entry = cache.get(key);
     if (entry === undefined) {
       traceCount++;

@@ -4,7 +4,7 @@
 // in and out; closure constants baked into the trace; jit under grad/vmap capturing the outer
 // transformation's tracers; recursion through a jitted function.
 import { describe, expect, it } from "vitest";
-import { grad, jit, jvp, lax, makeJaxpr, vmap, numpy as jnp } from "../../src/index.js";
+import { config, grad, jit, jvp, lax, makeJaxpr, random, vmap, numpy as jnp } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
 import { assertClose, randArray } from "../util/laws.js";
 
@@ -223,5 +223,25 @@ describe("recursion", () => {
       vmap(grad((x: JArray) => plain(x, 3)))(jnp.array([0.1, 0.5, -1])),
       { atol: 1e-6, rtol: 1e-6 },
     );
+  });
+});
+
+describe("config in the cache key", () => {
+  it("changing jax_threefry_partitionable retraces a jitted sampler (as JAX does)", () => {
+    const before = config.read("jax_threefry_partitionable");
+    const f = jit((k: random.KeyArray) => random.uniform(k, [3]));
+    const key = random.key(0);
+    try {
+      config.update("jax_threefry_partitionable", true);
+      const a = f(key) as JArray;
+      expect(a.tolist()).toEqual(random.uniform(key, [3]).tolist());
+      config.update("jax_threefry_partitionable", false);
+      const b = f(key) as JArray;
+      expect(b.tolist()).toEqual(random.uniform(key, [3]).tolist());
+      expect(b.tolist()).not.toEqual(a.tolist());
+      expect(f.traceCount).toBe(2);
+    } finally {
+      config.update("jax_threefry_partitionable", before);
+    }
   });
 });
