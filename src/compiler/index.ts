@@ -42,7 +42,9 @@ export interface PlanOptions {
   relaxedSimd?: boolean;
 }
 
+/** Compiled kernels by structural key, least recently used first (bounded by CACHE_SIZE). */
 const cache = new Map<string, CompiledKernel>();
+const CACHE_SIZE = 4096;
 
 /** A structural key of a kernel: shapes, dtypes, operations and index maps, buffers by slot. */
 export function kernelKey(spec: KernelSpec): string {
@@ -79,7 +81,10 @@ export function kernelKey(spec: KernelSpec): string {
 export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel {
   const key = `${relaxed ? "r" : ""}${kernelKey(spec)}`;
   let k = cache.get(key);
-  if (k === undefined) {
+  if (k !== undefined) {
+    cache.delete(key);
+    cache.set(key, k);
+  } else {
     let g: ReturnType<typeof generateKernel>;
     try {
       g = generateKernel(spec, relaxed);
@@ -88,6 +93,7 @@ export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel
     }
     k = { module: new WebAssembly.Module(g.bytes), extent: g.extent, costPerItem: g.costPerItem, mathImports: g.mathImports };
     cache.set(key, k);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   return k;
 }
