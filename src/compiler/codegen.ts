@@ -4,10 +4,13 @@
 // operands is one flat loop), then one of these loop nests is emitted:
 //
 //   ew     units = (row, 16-column chunk); the last output axis runs as a SIMD loop with a
-//          scalar tail; loads with stride 1 are vector loads, stride 0 splats, others gathers;
+//          scalar tail; loads with stride 1 are vector loads, stride 0 splats, others gathers
+//          (kernels that gather along the last axis run in tiles of 128 rows × 16 columns);
 //   inner  a reduction over the last reduced axis: scalar over output elements, the reduced
-//          axis as a SIMD loop into vector accumulators combined at the end;
-//   outer  a reduction over outer axes: SIMD across 4 output columns, scalar loops over R;
+//          axis as a SIMD loop into two independent sets of vector accumulators, combined
+//          at the end;
+//   outer  a reduction over outer axes: SIMD across 16 output columns (4 vectors of
+//          accumulators), scalar loops over R;
 //   scalar a reduction with argmax/argmin (scalar everywhere).
 //
 // Nodes are evaluated at the outermost level where they vary: per row (invariant along the
