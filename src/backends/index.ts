@@ -29,3 +29,17 @@ config.onChange((name, value) => {
 const fromEnv = typeof process !== "undefined" ? process.env.JAXTS_BACKEND : undefined;
 config.update("jaxts_backend", fromEnv ?? "");
 setDefaultBackend(resolve(config.read("jaxts_backend")));
+
+/**
+ * The Wasm backend's worker pool: threads including the caller, threads that can take work
+ * now (in browsers, workers start only after the creating thread's event loop turns), and how
+ * many kernel calls ran on workers so far. Null where the Wasm backend is unavailable.
+ */
+export function threadInfo(): { numThreads: number; activeThreads: number; workerCalls: number } | null {
+  return hasWasm ? wasmBackend().threadInfo() : null;
+}
+
+/** Resolves with the number of active threads once the pool's workers have started. */
+export function threadsReady(timeoutMs?: number): Promise<number> {
+  return hasWasm ? wasmBackend().threadsReady(timeoutMs) : Promise.resolve(1);
+}

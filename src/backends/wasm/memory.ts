@@ -29,8 +29,6 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 /** Blocks up to this size are recycled through per-size stacks. */
 const SMALL_MAX = 4096;
 const SMALL_CACHE_BYTES = 1 << 22;
-/** Bytes allocated since the last reclaim that justify one before growing the memory. */
-const RECLAIM_BEFORE_GROW = 1 << 26;
 /** Arrays of at most this many elements spill to a JS array rather than a typed array. */
 const SMALL_SPILL = 64;
 
@@ -115,7 +113,7 @@ export class WasmHeap {
   /**
    * Reclaims dead arrays synchronously (a forced GC that runs pending finalizers; see
    * runtime/gc.ts), returning false where impossible. Tried before spilling, at most once per
-   * eighth of the limit (or of maxResident buffers) allocated since the last try.
+   * quarter of the limit (or eighth of maxResident buffers) allocated since the last try.
    */
   reclaim: (() => boolean) | null = null;
   private bytesSinceReclaim = 0;
@@ -282,9 +280,10 @@ export class WasmHeap {
     }
     let addr = this.tryAlloc(size, false);
     if (addr >= 0) return addr;
-    // Before growing the memory, reclaim dead arrays if enough was allocated since the last
-    // time: a forced GC is far cheaper than touching fresh pages, and keeps the heap compact.
-    if (this.bytesSinceReclaim >= RECLAIM_BEFORE_GROW && this.tryReclaim()) {
+    // Past half the limit, reclaim dead arrays before growing the memory (if enough was
+    // allocated since the last time): that keeps the heap compact. Below it, growing is
+    // cheaper than a forced full GC (tens of ms on a busy heap).
+    if (this.memory.buffer.byteLength >= this.limit / 2 && this.tryReclaim()) {
       addr = this.tryAlloc(size, false);
       if (addr >= 0) return addr;
     }
@@ -321,7 +320,7 @@ export class WasmHeap {
 
   private tryReclaim(): boolean {
     if (this.reclaim === null) return false;
-    if (this.bytesSinceReclaim < this.limit / 8 && this.countSinceReclaim < this.maxResident / 8) return false;
+    if (this.bytesSinceReclaim < this.limit / 4 && this.countSinceReclaim < this.maxResident / 8) return false;
     this.bytesSinceReclaim = 0;
     this.countSinceReclaim = 0;
     if (!this.reclaim()) {
