@@ -9,8 +9,6 @@ export * as numpy from "./numpy/index.js";
 export * as lax from "./lax/index.js";
 export * as tree from "./tree/index.js";
 export * as random from "./random/index.js";
-export * as nn from "./nn/index.js";
-export * as exampleLibraries from "./example_libraries/index.js";
 export { config } from "./core/config.js";
 export { JaxArray as Array, ArrayImpl, memoryStats, isArray } from "./core/array.js";
 export type { ArrayLike } from "./core/array.js";
@@ -42,16 +40,6 @@ export {
   ShapeDtypeStruct,
 } from "./transforms/api.js";
 export type { GradOptions, JacOptions, VmapOptions, JitOptions, JittedFunction } from "./transforms/api.js";
-export { customJvp, customVjp, SymbolicZero, CustomVJPException } from "./transforms/custom_derivatives.js";
-export type {
-  CustomJvpFunction,
-  CustomJvpOptions,
-  CustomVjpFunction,
-  CustomVjpOptions,
-  DefJvpOptions,
-  JvpRule,
-  JvpTerm,
-} from "./transforms/custom_derivatives.js";
 export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
 export { primitives } from "./primitives/index.js";
 export type { PrimitiveName } from "./primitives/index.js";
