@@ -9,6 +9,7 @@ export * as numpy from "./numpy/index.js";
 export * as lax from "./lax/index.js";
 export * as tree from "./tree/index.js";
 export * as random from "./random/index.js";
+export * as nn from "./nn/index.js";
 export { config } from "./core/config.js";
 export { JaxArray as Array, ArrayImpl, memoryStats, isArray } from "./core/array.js";
 export type { ArrayLike } from "./core/array.js";
