@@ -47,6 +47,11 @@ const CTORS: Record<DType, { new (n: number | ArrayBufferLike): TypedArray; BYTE
   float64: Float64Array,
 };
 
+/** A typed view of `length` elements of `dtype` at byte `offset` of `buffer`. */
+export function typedView(dtype: DType, buffer: ArrayBufferLike, offset: number, length: number): TypedArray {
+  return new (CTORS[dtype] as unknown as new (b: ArrayBufferLike, o: number, n: number) => TypedArray)(buffer, offset, length);
+}
+
 export function typedArrayFor(dtype: DType, n: number): TypedArray {
   return new CTORS[dtype](n);
 }

@@ -10,23 +10,16 @@ type Un = (x: ArrayLike) => JaxArray;
 type Op2 = (x: JaxArray, y: JaxArray) => JaxArray;
 type Op1 = (x: JaxArray) => JaxArray;
 
-const bin = (name: string, op: Op2): Bin => (x, y) => {
-  const [a, b] = promoteArgs(name, x, y);
+type Promote = (name: string, ...xs: ArrayLike[]) => JaxArray[];
+const binWith = (promote: Promote) => (name: string, op: Op2): Bin => (x, y) => {
+  const [a, b] = promote(name, x, y);
   return op(a!, b!);
 };
-const binInexact = (name: string, op: Op2): Bin => (x, y) => {
-  const [a, b] = promoteArgsInexact(name, x, y);
-  return op(a!, b!);
-};
+const bin = binWith(promoteArgs);
+const binInexact = binWith(promoteArgsInexact);
 /** One elementwise primitive: a rank-0 operand is passed to it unbroadcast, as JAX does. */
-const binPrim = (name: string, op: Op2): Bin => (x, y) => {
-  const [a, b] = promoteArgsScalar(name, x, y);
-  return op(a!, b!);
-};
-const binPrimInexact = (name: string, op: Op2): Bin => (x, y) => {
-  const [a, b] = promoteArgsInexactScalar(name, x, y);
-  return op(a!, b!);
-};
+const binPrim = binWith(promoteArgsScalar);
+const binPrimInexact = binWith(promoteArgsInexactScalar);
 const unInexact = (name: string, op: Op1): Un => (x) => op(promoteArgsInexact(name, x)[0]!);
 const un = (name: string, op: Op1): Un => (x) => op(promoteArgs(name, x)[0]!);
 

@@ -480,21 +480,13 @@ export class WasmBackend implements Backend {
     };
     heap.use(lb0);
     heap.use(rb0);
-    // lhs: [batch, lf, lc] plain or [batch, lc, lf] transposed.
-    let transA = false;
-    let lperm = [...lbd, ...lf, ...lc];
-    const alt = [...lbd, ...lc, ...lf];
-    if (!same(lperm, lperm.map((_, i) => i)) && same(alt, alt.map((_, i) => i))) {
-      transA = true;
-      lperm = alt;
-    }
-    let transB = false;
-    let rperm = [...rbd, ...rc, ...rf];
-    const ralt = [...rbd, ...rf, ...rc];
-    if (!same(rperm, rperm.map((_, i) => i)) && same(ralt, ralt.map((_, i) => i))) {
-      transB = true;
-      rperm = ralt;
-    }
+    // An operand is used in place when its dims are in the plain or the transposed order
+    // (lhs: [batch, lf, lc] or [batch, lc, lf]; rhs: [batch, rc, rf] or [batch, rf, rc]).
+    const identity = (p: number[]) => same(p, p.map((_, i) => i));
+    const choose = (plain: number[], transposed: number[]): [number[], boolean] =>
+      !identity(plain) && identity(transposed) ? [transposed, true] : [plain, false];
+    const [lperm, transA] = choose([...lbd, ...lf, ...lc], [...lbd, ...lc, ...lf]);
+    const [rperm, transB] = choose([...rbd, ...rc, ...rf], [...rbd, ...rf, ...rc]);
     const [lb, lt] = layout(lb0, ls, lperm);
     const [rb, rt] = layout(rb0, rs, rperm);
     const out = heap.allocate(dt, prod(outAval.shape));

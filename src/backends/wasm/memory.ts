@@ -16,7 +16,7 @@
 // maps (by start and by end) so a freed block merges with its free neighbours in O(1); a
 // bump pointer `top` above the highest used block; memory grows in pages up to the limit.
 
-import { type DType, type TypedArray, itemsize } from "../../core/dtypes.js";
+import { type DType, type TypedArray, itemsize, typedView } from "../../core/dtypes.js";
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -438,21 +438,7 @@ export class WasmHeap {
   }
 }
 
-const CTOR: Record<DType, new (buf: ArrayBufferLike, off: number, len: number) => TypedArray> = {
-  bool: Uint8Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: Float64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  uint64: Float64Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
-
 /** A typed view of `size` elements of `dtype` at byte address `addr`. */
 export function viewOf(buf: ArrayBufferLike, dtype: DType, addr: number, size: number): TypedArray {
-  return new CTOR[dtype](buf, addr, size);
+  return typedView(dtype, buf, addr, size);
 }
