@@ -6,10 +6,11 @@
 // context has a `gc()` function and a FinalizationRegistry with `cleanupSome()`, which runs the
 // pending finalizers synchronously. When the Wasm heap runs out of room, collectGarbage() runs
 // a full GC and then every registry's pending callbacks, which free the heap blocks of dead
-// arrays — no copying. Elsewhere (browsers, other engines) it returns false and the heap falls
-// back to spilling (see backends/wasm/memory.ts).
+// arrays — no copying. Elsewhere (browsers, other engines, V8 versions where these flags are
+// unverified, or with JAXTS_FORCED_GC=0) it returns false and the heap falls back to spilling
+// (see backends/wasm/memory.ts).
 
-import { nodeRequire } from "./platform.js";
+import { env, nodeRequire } from "./platform.js";
 
 type Registry<T> = FinalizationRegistry<T> & { cleanupSome?: (cb?: (held: T) => void) => void };
 
@@ -27,6 +28,10 @@ function load(): Hooks | null {
     const v8 = nodeRequire<typeof import("node:v8")>("node:v8");
     const vm = nodeRequire<typeof import("node:vm")>("node:vm");
     if (!v8 || !vm) return hooks;
+    // V8 prints "unrecognized flag" for a flag it lacks: only set them where they are known to
+    // exist (V8 11-12: Node 20 and 22), and never when the user opts out.
+    const major = Number((globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8?.split(".")[0]);
+    if (!(major >= 11 && major <= 12) || env("JAXTS_FORCED_GC") === "0") return hooks;
     v8.setFlagsFromString("--expose-gc");
     v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
     const ctx = vm.createContext({});
