@@ -5,6 +5,7 @@
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { defaultFloat, finfo, isBool, isFloat, isInt, isUnsignedInt } from "../core/dtypes.js";
 import * as lax from "../lax/index.js";
+import { customJvp } from "../transforms/custom_derivatives.js";
 import { ValueError, promoteArgs, promoteArgsInexact } from "./core.js";
 import { floorDivide, remainder } from "./math.js";
 
@@ -126,24 +127,45 @@ export const fix = trunc;
 
 // ---- compositions -------------------------------------------------------------------------------
 
+/** +inf replaced by 0 (JAX's _replace_inf), so that the jvp rules below give 1 at +inf. */
+const replaceInf = (x: JaxArray): JaxArray => where(lax.eq(x, full(x, Infinity)), full(x, 0), x);
+
 /**
- * jnp.logaddexp: log(exp(x1) + exp(x2)) = max + log1p(exp(-|x1 - x2|)), exact for large
- * arguments; where x1 - x2 is NaN (both +inf or both -inf, or a NaN input) it is x1 + x2.
+ * log(exp(x1) + exp(x2)) = max + log1p(exp(-|x1 - x2|)), exact for large arguments; where
+ * x1 - x2 is NaN (both +inf or both -inf, or a NaN input) it is x1 + x2. Its derivative is JAX's
+ * custom rule d/dx1 = exp(x1 - out) (softmax weights; with +inf replaced by 0): the max/abs
+ * decomposition has kinks at x1 = x2 that autodiff would turn into a wrong second derivative.
  */
-export const logaddexp = binInexact("logaddexp", (a, b) => {
+const logaddexpImpl = customJvp(function logaddexp(a: JaxArray, b: JaxArray): JaxArray {
   const m = lax.max(a, b);
   const d = lax.sub(a, b);
   const r = lax.add(m, lax.log1p(lax.exp(lax.neg(lax.abs(d)))));
   return where(lax.ne(d, d), lax.add(a, b), r);
 });
+logaddexpImpl.defjvp(function logaddexpJvp([a, b]: JaxArray[], [ta, tb]: JaxArray[]) {
+  const out = logaddexpImpl(a!, b!);
+  const w = (x: JaxArray) => lax.exp(lax.sub(replaceInf(x), replaceInf(out)));
+  return [out, lax.add(lax.mul(ta!, w(a!)), lax.mul(tb!, w(b!)))];
+});
 
-/** jnp.logaddexp2: log2(2**x1 + 2**x2). */
-export const logaddexp2 = binInexact("logaddexp2", (a, b) => {
+/** jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow, with JAX's derivative rule. */
+export const logaddexp = binInexact("logaddexp", (a, b) => logaddexpImpl(a, b));
+
+/** log2(2**x1 + 2**x2), as logaddexp in base 2 (rule d/dx1 = 2**(x1 - out)). */
+const logaddexp2Impl = customJvp(function logaddexp2(a: JaxArray, b: JaxArray): JaxArray {
   const m = lax.max(a, b);
   const d = lax.sub(a, b);
   const r = lax.add(m, lax.div(lax.log1p(lax.exp2(lax.neg(lax.abs(d)))), full(a, Math.LN2)));
   return where(lax.ne(d, d), lax.add(a, b), r);
 });
+logaddexp2Impl.defjvp(function logaddexp2Jvp([a, b]: JaxArray[], [ta, tb]: JaxArray[]) {
+  const out = logaddexp2Impl(a!, b!);
+  const w = (x: JaxArray) => lax.exp2(lax.sub(replaceInf(x), replaceInf(out)));
+  return [out, lax.add(lax.mul(ta!, w(a!)), lax.mul(tb!, w(b!)))];
+});
+
+/** jnp.logaddexp2: log2(2**x1 + 2**x2), with JAX's derivative rule. */
+export const logaddexp2 = binInexact("logaddexp2", (a, b) => logaddexp2Impl(a, b));
 
 /** jnp.hypot: sqrt(x² + y²) without overflow: big · sqrt(1 + (small/big)²). */
 export const hypot = binInexact("hypot", (a0, b0) => {
@@ -179,13 +201,33 @@ export const heaviside = binInexact("heaviside", (a, b) =>
 );
 
 /**
- * jnp.sinc: sin(πx)/(πx), 1 at 0. A safe denominator keeps the unused branch's derivative
- * finite, so the gradient at 0 is 0 (the true value).
+ * The k-th derivative at 0 of g(y) = sin(y)/y as a function of y whose derivative is the
+ * (k+1)-th (JAX's _sinc_maclaurin): g(y) = Σ (-1)^j y^(2j) / (2j+1)!, so g^(k)(0) is
+ * (-1)^(k/2) / (k+1) for even k and 0 for odd k. Evaluated at y = 0 it gives sinc's value and,
+ * through the rule, every derivative there.
+ */
+const sincMaclaurin = customJvp(
+  function sincMaclaurin(k: number, y: JaxArray): JaxArray {
+    const zero = lax.mul(y, 0);
+    return k % 2 === 1 ? zero : lax.add(zero, (-1) ** (k / 2) / (k + 1));
+  },
+  { nondiffArgnums: [0] },
+);
+sincMaclaurin.defjvp(function sincMaclaurinJvp(k: number, [y]: JaxArray[], [t]: JaxArray[]) {
+  return [sincMaclaurin(k, y!), lax.mul(sincMaclaurin(k + 1, y!), t!)];
+});
+
+/**
+ * jnp.sinc: sin(πx)/(πx); 1 at 0, with every derivative there from the Maclaurin series (the
+ * second is -π²/3), and 0 at ±inf, as JAX. Safe denominators keep the unused branch finite.
  */
 export const sinc = unInexact("sinc", (a) => {
   const zero = lax.eq(a, full(a, 0));
-  const px = lax.mul(where(zero, full(a, 1), a), full(a, Math.PI));
-  return where(zero, full(a, 1), lax.div(lax.sin(px), px));
+  const inf = lax.eq(lax.abs(a), full(a, Infinity));
+  const px = lax.mul(a, full(a, Math.PI));
+  const safe = where(lax.bitwiseOr(zero, inf), full(a, 1), px);
+  const r = where(zero, sincMaclaurin(0, px), lax.div(lax.sin(safe), safe));
+  return where(inf, full(a, 0), r);
 });
 
 /** jnp.nextafter: the next representable float after x1 toward x2. */

@@ -30,7 +30,10 @@ export type FlatFn = (...xs: JaxArray[]) => JaxArray[];
 const INTERN_LIMIT = 2048;
 const interned = new Map<string, Jaxpr>();
 
-/** What the printed form leaves out: literals' weak types and the sign of zero, recursively. */
+/**
+ * What the printed form leaves out: literals' weak types and the sign of zero, and which rule a
+ * custom derivative call carries (its `internKey`; it prints by name only), recursively.
+ */
 function literalSignature(j: Jaxpr, out: string[]): string[] {
   const lit = (a: Atom) => {
     if (a instanceof Literal) out.push(`${a.aval.key()}${Object.is(a.val, -0) ? "-0" : ""}`);
@@ -41,6 +44,9 @@ function literalSignature(j: Jaxpr, out: string[]): string[] {
       for (const x of Array.isArray(v) ? v : [v]) {
         if (x instanceof ClosedJaxpr) literalSignature(x.jaxpr, out);
         else if (x instanceof Jaxpr) literalSignature(x, out);
+        else if (typeof x === "object" && x !== null && typeof (x as { internKey?: unknown }).internKey === "string") {
+          out.push((x as { internKey: string }).internKey);
+        }
       }
     }
   }

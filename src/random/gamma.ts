@@ -1,11 +1,12 @@
 // jax.random.gamma and loggamma: JAX's Marsaglia–Tsang rejection sampler, one scalar
 // sampler per element (each with its own key from split(key, size)) vmapped over the
 // elements, so its while loops run with a batched predicate exactly as JAX's do. Their
-// derivative with respect to `a` is JAX's implicit reparameterization (random_gamma_grad).
+// derivative with respect to `a` is JAX's implicit reparameterization (random_gamma_grad),
+// attached as a custom jvp rule.
 import type { JaxArray } from "../core/array.js";
 import { type DType, finfo } from "../core/dtypes.js";
-import { Tracer } from "../core/trace.js";
-import { stopGradient, vmap } from "../transforms/api.js";
+import { vmap } from "../transforms/api.js";
+import { customJvp } from "../transforms/custom_derivatives.js";
 import { checkShape, split, unwrapSingle, type KeyArray } from "./keys.js";
 import { lax } from "./ops.js";
 import { exponentialRaw, normalRaw, uniformRaw } from "./samplers.js";
@@ -87,31 +88,34 @@ const gammaDraws = jitSampler(
 );
 
 /**
- * The samples with JAX's derivative in `a`: d(sample)/da = random_gamma_grad(a, sample)
- * (divided by the sample in log space), the implicit reparameterization gradient
- * -(dF/da) / (dF/dx) of the Gamma CDF F. The value is the sample itself: it is written as
- * sample + (a - stop_gradient(a)) * stop_gradient(grad), whose second term is exactly zero
- * and whose derivative is the rule. Only a traced `a` can carry a derivative, so concrete
- * parameters skip the gradient computation. Higher derivatives in `a` are not modelled
- * (the rule's own derivative is dropped).
+ * d(sample)/da for Gamma(a) samples: random_gamma_grad(a, sample), divided by the sample in
+ * log space (d log x = dx / x, with x = exp(log sample) raised to the smallest normal float
+ * where it underflows), as JAX's _gamma_grad.
  */
-function withGammaGrad(k: JaxArray, a: JaxArray, logSpace: boolean): JaxArray {
-  if (!(a instanceof Tracer)) return gammaDraws(k, a, logSpace);
-  const aS = stopGradient(a);
-  const samples = gammaDraws(k, aS, logSpace);
-  let g: JaxArray;
-  if (logSpace) {
-    // d log(x) = dx / x, with x = exp(log sample) (the smallest normal float when it underflows).
-    let x = lax.exp(samples);
-    x = lax.select(lax.eq(x, 0), lax.fullLike(x, finfo("float32").tiny), x);
-    g = lax.div(gammaSampleGrad(aS, x), x);
-  } else {
-    g = gammaSampleGrad(aS, samples);
-  }
-  g = stopGradient(lax.select(lax.isFinite(g), g, lax.zerosLike(g)));
-  const delta = lax.select(lax.isFinite(a), lax.sub(a, aS), lax.zerosLike(a));
-  return lax.add(samples, lax.mul(delta, g));
+function gammaGrad(samples: JaxArray, a: JaxArray, logSpace: boolean): JaxArray {
+  if (!logSpace) return gammaSampleGrad(a, samples);
+  let x = lax.exp(samples);
+  x = lax.select(lax.eq(x, 0), lax.fullLike(x, finfo("float32").tiny), x);
+  return lax.div(gammaSampleGrad(a, x), x);
 }
+
+/**
+ * The samples with JAX's derivative in `a` (random_gamma_p's jvp rule): tangent ·
+ * random_gamma_grad(a, sample), the implicit reparameterization gradient -(dF/da) / (dF/dx) of
+ * the Gamma CDF F. The rule is written in lax ops of a and the sample, so derivatives of higher
+ * order differentiate it in turn (through the sample too), as in JAX: forward mode through its
+ * while loops works, reverse mode through them raises JAX's while_loop error.
+ */
+const gammaWithGrad = customJvp(
+  function gamma(k: JaxArray, a: JaxArray, logSpace: boolean): JaxArray {
+    return gammaDraws(k, a, logSpace);
+  },
+  { nondiffArgnums: [2] },
+);
+gammaWithGrad.defjvp(function gammaJvp(logSpace: boolean, [k, a]: JaxArray[], [, aDot]: JaxArray[]) {
+  const samples = gammaWithGrad(k!, a!, logSpace);
+  return [samples, lax.mul(aDot!, gammaGrad(samples, a!, logSpace))];
+});
 
 export interface FloatOptions {
   /** A float dtype (float32; float64 gives float32, as JAX without x64). */
@@ -130,7 +134,7 @@ export function gammaImpl(key: KeyArray | JaxArray, a: Param, shape: readonly nu
     s = checkShape(shape, name);
     checkBroadcast(s, name, al.shape);
   }
-  return lax.convertElementType(withGammaGrad(k, bcast(al, s), logSpace), dtype);
+  return lax.convertElementType(gammaWithGrad(k, bcast(al, s), logSpace), dtype);
 }
 
 /**

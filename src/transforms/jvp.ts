@@ -36,9 +36,27 @@ export class JVPTrace extends Trace {
       return bind(prim, primals, params).map((p) => new JVPTracer(this, p, null));
     }
     const tangents = ts.map((t) => t.tangent ?? markZeroTangent(zerosLike(t.primal)));
-    const [po, to] = prim.jvp(primals, tangents, params);
+    const prev = ruleMain;
+    ruleMain = this.main;
+    let po: JaxArray[];
+    let to: (JaxArray | null)[];
+    try {
+      [po, to] = prim.jvp(primals, tangents, params);
+    } finally {
+      ruleMain = prev;
+    }
     return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));
   }
+}
+
+let ruleMain: MainTrace | null = null;
+
+/**
+ * The JVP interpreter whose primitive rule is running (null outside rules). Custom derivative
+ * rules use it to tell a value closed over from the differentiated scope apart from outer ones.
+ */
+export function currentJvpRuleMain(): MainTrace | null {
+  return ruleMain;
 }
 
 /**

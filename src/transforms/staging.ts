@@ -91,6 +91,17 @@ export class StagingTrace extends Trace {
   }
 }
 
+/** The staging mains in effect, innermost last (each is the dynamic trace while it runs). */
+const stagingMains: MainTrace[] = [];
+
+/**
+ * The innermost staging trace in effect (the dynamic trace every bind reaches), or null when
+ * nothing is being staged. Custom derivative calls use it to decide how to process themselves.
+ */
+export function innermostStagingMain(): MainTrace | null {
+  return stagingMains[stagingMains.length - 1] ?? null;
+}
+
 /**
  * Traces a function of flat arrays to a closed jaxpr with the given input avals. `fn` may return
  * values that are not tracers (constants); they become constvars or literals.
@@ -98,10 +109,15 @@ export class StagingTrace extends Trace {
 export function traceToJaxpr(fn: (...args: JaxArray[]) => JaxArray[], inAvals: ShapedArray[]): ClosedJaxpr {
   return withNewMain(StagingTrace, new JaxprBuilder(), (main: MainTrace) =>
     withDynamic(main, () => {
-      const trace = new StagingTrace(main);
-      const ins = inAvals.map((a) => trace.newArg(a));
-      const outs = fn(...ins).map((o) => fullRaise(trace, o) as JaxprTracer);
-      return trace.builder.build(ins, outs);
+      stagingMains.push(main);
+      try {
+        const trace = new StagingTrace(main);
+        const ins = inAvals.map((a) => trace.newArg(a));
+        const outs = fn(...ins).map((o) => fullRaise(trace, o) as JaxprTracer);
+        return trace.builder.build(ins, outs);
+      } finally {
+        stagingMains.pop();
+      }
     }),
   );
 }

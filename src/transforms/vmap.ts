@@ -36,9 +36,27 @@ export class BatchTrace extends Trace {
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.bdim);
     if (dims.every((d) => d === null)) return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
-    const [outs, outDims] = prim.batch(vals, dims, params, this.axisSize);
+    const prev = ruleMain;
+    ruleMain = this.main;
+    let outs: JaxArray[];
+    let outDims: BDim[];
+    try {
+      [outs, outDims] = prim.batch(vals, dims, params, this.axisSize);
+    } finally {
+      ruleMain = prev;
+    }
     return outs.map((o, i) => new BatchTracer(this, o, outDims[i]!));
   }
+}
+
+let ruleMain: MainTrace | null = null;
+
+/**
+ * The batching interpreter whose primitive rule is running (null outside rules). Custom
+ * derivative rules batch functions that may close over this interpreter's own tracers.
+ */
+export function currentBatchRuleMain(): MainTrace | null {
+  return ruleMain;
 }
 
 /** vmap of a function of flat arrays with per-input axes (null = not mapped). */
