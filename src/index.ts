@@ -42,6 +42,16 @@ export {
   ShapeDtypeStruct,
 } from "./transforms/api.js";
 export type { GradOptions, JacOptions, VmapOptions, JitOptions, JittedFunction } from "./transforms/api.js";
+export { customJvp, customVjp, SymbolicZero, CustomVJPException } from "./transforms/custom_derivatives.js";
+export type {
+  CustomJvpFunction,
+  CustomJvpOptions,
+  CustomVjpFunction,
+  CustomVjpOptions,
+  DefJvpOptions,
+  JvpRule,
+  JvpTerm,
+} from "./transforms/custom_derivatives.js";
 export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
 export { primitives } from "./primitives/index.js";
 export type { PrimitiveName } from "./primitives/index.js";
