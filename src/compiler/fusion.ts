@@ -26,7 +26,10 @@ export interface FlatJaxpr {
   readonly outvars: Atom[];
 }
 
-/** Inlines pjit calls (recursively, with fresh variables) and drops stop_gradient. */
+/** The jaxpr a call primitive applies: pjit's, and custom_jvp_call's / custom_vjp_call's function. */
+const CALL_JAXPR: Record<string, string> = { pjit: "jaxpr", custom_jvp_call: "callJaxpr", custom_vjp_call: "callJaxpr" };
+
+/** Inlines calls (pjit, custom derivative calls; recursively, with fresh variables) and drops stop_gradient. */
 export function inlineJaxpr(jaxpr: Jaxpr): FlatJaxpr {
   const eqns: JaxprEqn[] = [];
   const sub = new Map<Var, Atom>();
@@ -34,8 +37,9 @@ export function inlineJaxpr(jaxpr: Jaxpr): FlatJaxpr {
   const walk = (j: Jaxpr, fresh: boolean): void => {
     for (const e of j.eqns) {
       const inputs = e.inputs.map(read);
-      const inner = e.params["jaxpr"];
-      if (e.primitive.name === "pjit" && inner instanceof Object && "eqns" in inner && (inner as Jaxpr).constvars.length === 0) {
+      const param = CALL_JAXPR[e.primitive.name];
+      const inner = param === undefined ? undefined : e.params[param];
+      if (inner instanceof Object && "eqns" in inner && (inner as Jaxpr).constvars.length === 0) {
         const ij = inner as Jaxpr;
         ij.invars.forEach((v, i) => sub.set(v, inputs[i]!));
         walk(ij, true);
