@@ -22,7 +22,7 @@ import type { Var } from "../ir/jaxpr.js";
 import { ModuleBuilder, type FunctionBuilder, type Local, type ValType } from "../backends/wasm/builder.js";
 import { Emit, type MathImport, clsOf, mathImportsOf } from "./emit_ops.js";
 import { Evaluator, type Leaf, type LeafInfo, type Region } from "./eval.js";
-import { type Expr, type ReduceExpr, topoOrder } from "./ir.js";
+import { type Expr, type GatherExpr, type LoadExpr, type ReduceExpr, topoOrder } from "./ir.js";
 import { Accumulators } from "./reduce.js";
 import { emitFmod } from "./helpers.js";
 import { type MathFn, WasmMath } from "../backends/wasm/math.js";
@@ -66,6 +66,10 @@ interface Layout {
   band: number;
 }
 
+const isLoad = (n: Expr): n is LoadExpr | GatherExpr => n.kind === "load" || n.kind === "gather";
+/** The operands of a node computed in the same loop nest (not a reduction's body). */
+const operands = (n: Expr): readonly Expr[] => (n.kind === "op" ? n.args : n.kind === "gather" ? [n.dyn] : []);
+
 /** Merges adjacent axes a, b where every stride vector has s[a] = s[b]·n[b]; drops size-1 axes. */
 function collapse(sizes: readonly number[], strides: (readonly number[])[]): number[][] {
   const groups: number[][] = [];
@@ -83,7 +87,7 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
   const reduces = nodes.filter((n): n is ReduceExpr => n.kind === "reduce");
   const rshape = reduces[0]?.rshape ?? [];
   const p0 = spec.shape.length;
-  const leafNodes = nodes.filter((n): n is Leaf => n.kind === "load" || n.kind === "index" || n.kind === "inrange");
+  const leafNodes = nodes.filter((n): n is Leaf => n.kind === "load" || n.kind === "gather" || n.kind === "index" || n.kind === "inrange");
   const isBody = (n: Leaf) => reduces.length > 0 && n.aff.s.length === p0 + rshape.length && rshape.length > 0;
   const oGroups = collapse(spec.shape, leafNodes.map((n) => n.aff.s.slice(0, p0)));
   const rGroups = collapse(rshape, leafNodes.filter(isBody).map((n) => n.aff.s.slice(p0)));
@@ -103,8 +107,8 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
   const leaves = new Map<Expr, LeafInfo>();
   for (const n of leafNodes) {
     const body = isBody(n);
-    const size = n.kind === "load" ? itemsize(n.dtype) : 1;
-    const count = n.kind === "load" ? n.src.aval.size : 0;
+    const size = isLoad(n) ? itemsize(n.dtype) : 1;
+    const count = isLoad(n) ? n.src.aval.size : 0;
     leaves.set(n, {
       node: n,
       off: n.aff.off,
@@ -118,7 +122,7 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
   let mode: Mode = "ew";
   if (reduces.length > 0) {
     const infos = [...leaves.values()];
-    const loads = infos.filter((l) => l.node.kind === "load");
+    const loads = infos.filter((l) => isLoad(l.node));
     const unit = (s: number) => s === 0 || s === 1;
     const innerOK = loads.every((l) => unit(l.sR[R.length - 1]!));
     const outerOK = loads.every((l) => unit(l.sO[O.length - 1]!)) && O[O.length - 1]! >= L;
@@ -130,7 +134,7 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
   // Elementwise kernels that gather along the last axis (a transposed operand) run in tiles
   // of BAND rows × CHUNK columns, so that the operand rows a tile gathers from stay in cache
   // (a 4096² transpose: 140 ms untiled, 14 ms in 128×16 tiles).
-  const gathers = [...leaves.values()].some((l) => l.node.kind === "load" && Math.abs(l.sO[O.length - 1]!) > 1);
+  const gathers = [...leaves.values()].some((l) => isLoad(l.node) && Math.abs(l.sO[O.length - 1]!) > 1);
   const band = mode === "ew" && O.length >= 2 && gathers ? BAND : 1;
   return { O, R, leaves, mode, L, band };
 }
@@ -172,7 +176,7 @@ export function generateKernel(spec: KernelSpec, relaxed = false): GeneratedKern
     if (extent > 0) new KernelEmitter(f, spec, lay, nodes, new Emit(f, lay.L, mathRefs, { fmod }, wm)).emit(nch, ch);
   }, true);
 
-  const loadBytes = [...lay.leaves.values()].reduce((s, l) => s + (l.node.kind === "load" ? l.size : 0), 0);
+  const loadBytes = [...lay.leaves.values()].reduce((s, l) => s + (isLoad(l.node) ? l.size : 0), 0);
   const storeBytes = spec.outputs.reduce((s, o) => s + itemsize(o.dtype), 0);
   const flops = nodes.filter((n) => n.kind === "op").length + nodes.filter((n) => n.kind === "op" && n.op === "math").length * 20;
   const perElement = mode === "ew" ? loadBytes + storeBytes + flops : (loadBytes + flops) * R.reduce((p, n) => p * n, 1) + storeBytes;
@@ -198,7 +202,7 @@ class KernelEmitter {
   ) {
     // Attach buffer parameters to load leaves.
     for (const [n, info] of lay.leaves) {
-      if (n.kind === "load") {
+      if (isLoad(n)) {
         const base = f.named(`in${spec.slotOf.get(n.src)!}`);
         lay.leaves.set(n, { ...info, base });
       }
@@ -216,6 +220,8 @@ class KernelEmitter {
       else if (n.kind !== "const") {
         const info = lay.leaves.get(n)!;
         lv = info.sR.some((s) => s !== 0) ? 2 : info.sO[last] !== 0 ? 1 : 0;
+        // A gather varies wherever its offset does.
+        if (n.kind === "gather") lv = Math.max(lv, this.level.get(n.dyn)!) as Level;
       }
       this.level.set(n, lv);
     }
@@ -376,7 +382,7 @@ class KernelEmitter {
         if (this.lv(n) !== 0 || n.kind === "reduce") continue;
         if (this.usedAbove(n)) vEnv.set(n, this.ev.splat(clsOf(n.dtype), rowEnv.get(n)!));
       }
-      const region = (k: number): Region => ({ vector: true, stride: (l) => l.sO[last]!, pos: (l) => pos.get(l)!, shift: k * e.L });
+      const region = (k: number): Region => ({ vector: true, stride: (l) => l.sO[last]!, pos: (l) => pos.get(l)!, shift: k * e.L, scalars: rowEnv });
       // Column reductions keep several vectors of accumulators live, so that each step over
       // the reduced axes reads whole cache lines.
       const widest = lay.mode === "outer" ? Math.min(4, CHUNK / e.L) : 1;
@@ -395,7 +401,7 @@ class KernelEmitter {
 
   /** Whether a row-level node feeds a node that is computed per position or per step. */
   private usedAbove(n: Expr): boolean {
-    return this.nodes.some((m) => this.lv(m) > 0 && m.kind === "op" && m.args.includes(n));
+    return this.nodes.some((m) => this.lv(m) > 0 && operands(m).includes(n));
   }
 
   /**
@@ -459,7 +465,7 @@ class KernelEmitter {
         // SIMD along the last reduced axis: splats of the outer values the bodies read.
         const venv = new Map<Expr, Local>();
         for (const [n, l] of envs[0]!) if (this.feedsBody(n)) venv.set(n, this.ev.splat(clsOf(n.dtype), l));
-        const vreg = (c: number): Region => ({ vector: true, stride: (l) => l.sR[k]!, pos: at, shift: c * e.L });
+        const vreg = (c: number): Region => ({ vector: true, stride: (l) => l.sR[k]!, pos: at, shift: c * e.L, scalars: envs[0]! });
         this.vectorLoops(r, R[k]!, INNER_COPIES, (copies) => {
           for (let c = 0; c < copies; c++) accs[0]!.step(this.bodyValues(vreg(c), new Map(venv)), r, true, c);
         }, step);
@@ -477,7 +483,7 @@ class KernelEmitter {
   }
 
   private feedsBody(n: Expr): boolean {
-    return this.nodes.some((m) => this.lv(m) === 2 && m.kind === "op" && m.args.includes(n));
+    return this.nodes.some((m) => this.lv(m) === 2 && operands(m).includes(n));
   }
 
   private bodyValues(region: Region, env: Map<Expr, Local>): Local[] {

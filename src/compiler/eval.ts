@@ -2,13 +2,16 @@
 // predicates) from their current position locals, and elementwise ops in scalar or vector
 // form (lane-by-lane through the scalar form where an op has no SIMD form). Values are
 // memoized per region in an environment, so shared subexpressions are computed once.
+// A gather node is a load at its position plus its offset expression: where the offset is
+// the same in every lane (the region's scalars have it) it reads like a plain load from the
+// moved position (contiguous vector loads for an embedding lookup), otherwise lane by lane.
 import { type DType, itemsize } from "../core/dtypes.js";
 import type { Local, MemOp, ValType } from "../backends/wasm/builder.js";
 import { type Cls, Emit, SIMD, clsOf } from "./emit_ops.js";
 import { extractLane, maskToBool, replaceLane, vectorOp, vsplat } from "./emit_simd.js";
-import { type Expr, type IndexExpr, type InRangeExpr, type LoadExpr, type OpExpr, topoOrder } from "./ir.js";
+import { type Expr, type GatherExpr, type IndexExpr, type InRangeExpr, type LoadExpr, type OpExpr, topoOrder } from "./ir.js";
 
-export type Leaf = LoadExpr | IndexExpr | InRangeExpr;
+export type Leaf = LoadExpr | GatherExpr | IndexExpr | InRangeExpr;
 
 /** A leaf's layout after axis collapsing, and where its buffer is. */
 export interface LeafInfo {
@@ -43,6 +46,8 @@ export interface Region {
   readonly pos: (leaf: LeafInfo) => Local;
   /** Lanes by which this copy of an unrolled vector body is ahead of the position (default 0). */
   readonly shift?: number;
+  /** Scalar values that are the same in every lane of a vector region (row- or position-level). */
+  readonly scalars?: ReadonlyMap<Expr, Local>;
 }
 
 export class Evaluator {
@@ -75,6 +80,9 @@ export class Evaluator {
       case "index":
       case "inrange":
         out = this.leaf(this.leaves.get(n)!, r);
+        break;
+      case "gather":
+        out = this.gatherLeaf(this.leaves.get(n)!, n, r, env);
         break;
       case "op": {
         const args = n.args.map((a) => env.get(a)!);
@@ -122,7 +130,7 @@ export class Evaluator {
   /** The address of a leaf's element `elems` elements ahead, clamped into the buffer for guarded loads. */
   private address(leaf: LeafInfo, p: Local, elems: number): () => void {
     const f = this.e.f;
-    const node = leaf.node as LoadExpr;
+    const node = leaf.node as LoadExpr | GatherExpr;
     const delta = elems * leaf.size;
     const raw = () => (delta === 0 ? f.get(p) : f.op("i32.add", p, delta));
     if (!node.guard) return raw;
@@ -142,7 +150,7 @@ export class Evaluator {
   private leaf(leaf: LeafInfo, r: Region): Local {
     const e = this.e;
     const f = e.f;
-    const node = leaf.node;
+    const node = leaf.node as LoadExpr | IndexExpr | InRangeExpr;
     const p = r.pos(leaf);
     const c = clsOf(node.dtype);
     if (!r.vector) {
@@ -165,11 +173,54 @@ export class Evaluator {
       maskToBool(e, "i32");
       return e.save("v128");
     }
+    return this.vectorLoad(leaf, p, s, sh);
+  }
+
+  /**
+   * A gather node: with an offset the same in every lane, a load from the position moved by
+   * it; otherwise each lane loads from the position plus its own offset.
+   */
+  private gatherLeaf(leaf: LeafInfo, node: GatherExpr, r: Region, env: Map<Expr, Local>): Local {
+    const e = this.e;
+    const f = e.f;
+    const p = r.pos(leaf);
+    const moved = (dyn: () => void): Local => {
+      const q = e.tmp("i32");
+      f.set(q, () => f.op("i32.add", p, () => f.op("i32.shl", dyn, Math.log2(leaf.size))));
+      return q;
+    };
+    if (!r.vector) {
+      this.scalarLoad(leaf, moved(() => f.get(env.get(node.dyn)!)), 0);
+      return e.save(clsOf(node.dtype));
+    }
+    const s = r.stride(leaf);
+    const sh = (r.shift ?? 0) * s;
+    const uniform = r.scalars?.get(node.dyn);
+    if (uniform !== undefined) return this.vectorLoad(leaf, moved(() => f.get(uniform)), s, sh);
+    const dyn = env.get(node.dyn)!;
+    const c = clsOf(node.dtype);
+    for (let lane = 0; lane < e.L; lane++) {
+      const q = moved(() => f.lane("i32x4.extract_lane", lane, dyn));
+      if (lane === 0) vsplat(e, c, () => this.scalarLoad(leaf, q, sh));
+      else {
+        this.scalarLoad(leaf, q, sh + lane * s);
+        replaceLane(e, c, lane);
+      }
+    }
+    return e.save("v128");
+  }
+
+  /** L elements of a (plain or gather) load from position p, s elements apart, shifted by sh. */
+  private vectorLoad(leaf: LeafInfo, p: Local, s: number, sh: number): Local {
+    const e = this.e;
+    const f = e.f;
+    const node = leaf.node as LoadExpr | GatherExpr;
+    const c = clsOf(node.dtype);
     if (s === 0) {
       vsplat(e, c, () => this.scalarLoad(leaf, p, 0));
       return e.save("v128");
     }
-    if (s !== 1 || (node.guard && leaf.count < e.L)) return this.gather(leaf, p, s, sh);
+    if (s !== 1 || (node.guard && leaf.count < e.L)) return this.laneLoads(leaf, p, s, sh);
     const at = this.address({ ...leaf, node: { ...node, guard: false } }, p, sh);
     if (!node.guard) {
       this.contiguousLoad(node.dtype, at);
@@ -185,11 +236,12 @@ export class Evaluator {
     f.if(inside, () => {
       this.contiguousLoad(node.dtype, () => f.get(a));
       f.set(out);
-    }, () => f.set(out, this.gather(leaf, p, s, sh)));
+    }, () => f.set(out, this.laneLoads(leaf, p, s, sh)));
     return out;
   }
 
-  private gather(leaf: LeafInfo, p: Local, s: number, sh: number): Local {
+  /** L elements s apart, loaded one by one. */
+  private laneLoads(leaf: LeafInfo, p: Local, s: number, sh: number): Local {
     const e = this.e;
     const c = clsOf(leaf.node.dtype);
     vsplat(e, c, () => this.scalarLoad(leaf, p, sh));

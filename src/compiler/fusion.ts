@@ -7,14 +7,18 @@
 // expensive and would be recomputed at many points (read through a broadcast, pad or
 // concatenate, or from several kernels or index mappings; a reduction always counts as
 // expensive), or when a layout op cannot express its read (a reshape that is not affine).
+// An operand that gather / dynamic_slice / dynamic_update_slice read at data-dependent
+// positions is materialized unless it is a buffer read through an affine map; their index
+// operands stay fused unless they contain a reduction or cost more than INDEX_COST.
 // Relabeling layout ops (reshape, transpose, squeeze, slice, ...) of a reduction's result
 // stay in the reduction's kernel. Roots with the same
 // index space (and reduction shape) merge into multi-output kernels when their inputs are
 // ready at the kernel's position and the kernel stays within MAX_BUFFERS buffers. Large
 // reductions into a few outputs run in two stages (split.ts) so that threads can share them.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
-import { type Expr, ExprPool, MAX_BUFFERS, children, denseAffine, loadedVars } from "./ir.js";
-import { type EqnClass, eqnClass, lowerEqn, replicates, storedValue } from "./lower.js";
+import { type Expr, ExprPool, MAX_BUFFERS, children, denseAffine, loadedVars, storedValue } from "./ir.js";
+import { type EqnClass, eqnClass, lowerEqn, replicates } from "./lower.js";
+import { bufferOperands, isBufferRead } from "./lower_indexing.js";
 import { splitReductions } from "./split.js";
 
 /** An expression at most this costly may be recomputed rather than materialized. */
@@ -65,13 +69,13 @@ export function inlineJaxpr(jaxpr: Jaxpr): FlatJaxpr {
 /** Rough cost of computing a node once (loads and constants are free). */
 function nodeCost(n: Expr): number {
   if (n.kind === "reduce") return 1000;
-  if (n.kind === "inrange") return 1;
+  if (n.kind === "inrange" || n.kind === "gather") return 1;
   if (n.kind !== "op") return 0;
   return n.op === "math" ? 20 : n.op === "div" || n.op === "rem" ? 4 : 1;
 }
 
 /** Whether computing an expression once costs more than CHEAP (stops searching once it does). */
-export function expensive(e: Expr): boolean {
+export function expensive(e: Expr, limit = CHEAP): boolean {
   let c = 0;
   const seen = new Set<Expr>();
   const stack = [e];
@@ -80,13 +84,19 @@ export function expensive(e: Expr): boolean {
     if (seen.has(n)) continue;
     seen.add(n);
     c += nodeCost(n);
-    if (c > CHEAP) return true;
+    if (c > limit) return true;
     stack.push(...children(n));
   }
   return false;
 }
 
 const reduceShapes = (e: Expr): readonly string[] => e.meta.rkeys;
+/**
+ * Index operands of gathers cost at most this to stay fused: they are recomputed at every
+ * element of the window they select, but are cheap next to the random access they feed (the
+ * normalization of negative indices, lt + add + select, must not cost a kernel of its own).
+ */
+const INDEX_COST = 8;
 /** Expressions larger than this are materialized before a layout op rewrites them. */
 const MAX_REMAP = 4096;
 
@@ -181,6 +191,18 @@ class Planner {
         const e = exprOf.get(v)!;
         if (cls === "reduce" && reduceShapes(e).length > 0) materialize(v);
         else if (cls === "layout" && ((replicates(eqn) && expensive(e)) || e.meta.size > MAX_REMAP)) materialize(v);
+      }
+      if (cls === "gather") {
+        const buffers = bufferOperands(eqn);
+        eqn.inputs.forEach((a, i) => {
+          if (!(a instanceof Var) || this.isMat(a)) return;
+          const e = exprOf.get(a)!;
+          if (buffers.includes(i)) {
+            if (!isBufferRead(e)) materialize(a);
+          } else if (eqn.primitive.name !== "dynamic_update_slice" || i > 1) {
+            if (reduceShapes(e).length > 0 || expensive(e, INDEX_COST) || e.meta.size > MAX_REMAP) materialize(a);
+          }
+        });
       }
       if (cls === "ew") {
         const first = eqn.inputs.map((a) => (a instanceof Var ? reduceShapes(exprOf.get(a)!) : [])).find((s) => s.length > 0)?.[0];

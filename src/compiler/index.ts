@@ -57,6 +57,9 @@ export function kernelKey(spec: KernelSpec): string {
       case "load":
         parts.push(`L${spec.slotOf.get(n.src)}${n.guard ? "g" : ""}@${aff}`);
         break;
+      case "gather":
+        parts.push(`G${spec.slotOf.get(n.src)}${n.guard ? "g" : ""}@${aff}+${ids.get(n.dyn)}`);
+        break;
       case "const":
         parts.push(`C${n.dtype}${Object.is(n.value, -0) ? "-0" : n.value}`);
         break;

@@ -4,7 +4,7 @@
 // moving data (as tinygrad's ShapeTracker does). Nodes are hash-consed by an ExprPool, so
 // structurally equal expressions are one object: sharing is common-subexpression elimination,
 // and a node's structural key is also the key of the compiled-kernel cache.
-import type { DType } from "../core/dtypes.js";
+import { type DType, typedArrayFor } from "../core/dtypes.js";
 import type { Var } from "../ir/jaxpr.js";
 
 /** Inputs + outputs of one kernel (its call has two more arguments: start and end). */
@@ -61,6 +61,19 @@ export interface LoadExpr extends Base {
   readonly aff: Affine;
   readonly guard: boolean;
 }
+/**
+ * A data-dependent load: buffer `src` at element offset aff(i) + dyn(i), where dyn is an int32
+ * expression over the same index space (gather's and dynamic_slice's clamped start indices
+ * times the operand's strides, so the address is inside the buffer by construction). Guarded
+ * as a LoadExpr (dynamic_update_slice reads its update outside the window).
+ */
+export interface GatherExpr extends Base {
+  readonly kind: "gather";
+  readonly src: Var;
+  readonly aff: Affine;
+  readonly dyn: Expr;
+  readonly guard: boolean;
+}
 export interface ConstExpr extends Base {
   readonly kind: "const";
   /** The value as the dtype stores it (already rounded or wrapped). */
@@ -99,7 +112,14 @@ export interface ReduceExpr extends Base {
   readonly rshape: readonly number[];
 }
 
-export type Expr = LoadExpr | ConstExpr | IndexExpr | InRangeExpr | OpExpr | ReduceExpr;
+export type Expr = LoadExpr | GatherExpr | ConstExpr | IndexExpr | InRangeExpr | OpExpr | ReduceExpr;
+
+/** A value as a buffer of the dtype stores it (floats rounded, integers wrapped). */
+export function storedValue(v: number, d: DType): number {
+  const t = typedArrayFor(d, 1);
+  t[0] = v;
+  return t[0]!;
+}
 
 const affKey = (a: Affine): string => `${a.off}:${a.s.join(",")}`;
 
@@ -146,6 +166,13 @@ export class ExprPool {
     const meta: Meta = { loads: [src], rkeys: [], size: 1 };
     return this.intern(`L${this.varId(src)}|${guard ? "g" : ""}|${affKey(aff)}`, (id) => ({ kind: "load", id, dtype, meta, src, aff, guard }));
   }
+  gather(src: Var, aff: Affine, dyn: Expr, guard = false): GatherExpr {
+    const dtype = src.aval.dtype;
+    const m = dyn.meta;
+    const meta: Meta = { loads: m.loads.includes(src) ? m.loads : [...m.loads, src], rkeys: m.rkeys, size: Math.min(MAX_SIZE, m.size + 1) };
+    const key = `G${this.varId(src)}|${guard ? "g" : ""}|${affKey(aff)}|${dyn.id}`;
+    return this.intern(key, (id) => ({ kind: "gather", id, dtype, meta, src, aff, dyn, guard }));
+  }
   constant(value: number, dtype: DType): ConstExpr {
     // Object.is keeps -0 and 0 apart; NaN has one key.
     const v = Object.is(value, -0) ? "-0" : String(value);
@@ -169,9 +196,9 @@ export class ExprPool {
   }
 }
 
-/** Children of a node (a reduce's body counts as its child). */
+/** Children of a node (a reduce's body and a gather's offset count as children). */
 export function children(e: Expr): readonly Expr[] {
-  return e.kind === "op" ? e.args : e.kind === "reduce" ? [e.body] : [];
+  return e.kind === "op" ? e.args : e.kind === "reduce" ? [e.body] : e.kind === "gather" ? [e.dyn] : [];
 }
 
 /**
@@ -308,6 +335,11 @@ export function remapExpr(pool: ExprPool, e: Expr, f: (a: Affine) => Affine | nu
       case "load": {
         const a = f(x.aff);
         r = a && pool.load(x.src, a, guard || x.guard);
+        break;
+      }
+      case "gather": {
+        const a = f(x.aff);
+        r = a && pool.gather(x.src, a, out.get(x.dyn)!, guard || x.guard);
         break;
       }
       case "index": {

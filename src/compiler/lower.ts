@@ -5,28 +5,25 @@
 // moved last. A rule returns null when it cannot lower this instance (the planner then
 // materializes the operands and retries, or leaves the equation to the backend).
 import type { ShapedArray } from "../core/aval.js";
-import { type DType, iinfo, isBool, isFloat, typedArrayFor } from "../core/dtypes.js";
+import { type DType, iinfo, isBool, isFloat } from "../core/dtypes.js";
 import type { JaxprEqn } from "../ir/jaxpr.js";
 import { type MathFn, WasmMath } from "../backends/wasm/math.js";
 import {
   type Affine, type AxisMap, type Expr, type ExprPool, type OpName, type ReduceOp,
-  mapAffine, remapExpr, reshapeAffine,
+  mapAffine, remapExpr, reshapeAffine, storedValue,
 } from "./ir.js";
+import { INDEXING, type Rule } from "./lower_indexing.js";
 
-/** How a rule reads its operands: at the result's own index (ew, reduce) or remapped (layout). */
-export type EqnClass = "ew" | "layout" | "reduce";
+/**
+ * How a rule reads its operands: at the result's own index (ew, reduce), remapped (layout), or
+ * at data-dependent positions (gather: see lower_indexing.ts).
+ */
+export type EqnClass = "ew" | "layout" | "reduce" | "gather";
 
-type Rule = (pool: ExprPool, args: Expr[], eqn: JaxprEqn) => Expr[] | null;
 
 const avalIn = (eqn: JaxprEqn, i: number): ShapedArray => eqn.inputs[i]!.aval;
 const avalOut = (eqn: JaxprEqn, i = 0): ShapedArray => eqn.outBinders[i]!.aval;
 
-/** A value as a buffer of the dtype stores it (floats rounded, integers wrapped). */
-export function storedValue(v: number, d: DType): number {
-  const t = typedArrayFor(d, 1);
-  t[0] = v;
-  return t[0]!;
-}
 
 // ---- elementwise ----
 
@@ -331,6 +328,7 @@ export function eqnClass(eqn: JaxprEqn): EqnClass | null {
   if (n in EW) return "ew";
   if (n in LAYOUT) return "layout";
   if (n in REDUCE) return "reduce";
+  if (n in INDEXING) return "gather";
   return null;
 }
 
@@ -343,7 +341,7 @@ export function lowerEqn(pool: ExprPool, eqn: JaxprEqn, args: Expr[]): Expr[] | 
     const rank = avalOut(eqn).ndim;
     return ew(pool, args.map((a, i) => (avalIn(eqn, i).ndim < rank ? scalarTo(pool, a, rank) : a)), eqn);
   }
-  const rule = LAYOUT[n] ?? REDUCE[n];
+  const rule = LAYOUT[n] ?? REDUCE[n] ?? INDEXING[n];
   return rule ? rule(pool, args, eqn) : null;
 }
 

@@ -29,6 +29,7 @@ function substitute(pool: ExprPool, e: Expr, repl: Map<Expr, Expr>): Expr {
     const r = repl.get(n);
     if (r) out.set(n, r);
     else if (n.kind === "op") out.set(n, pool.op(n.op, n.dtype, n.args.map((a) => out.get(a)!), n.imm, n.fn));
+    else if (n.kind === "gather") out.set(n, pool.gather(n.src, n.aff, out.get(n.dyn)!, n.guard));
     else out.set(n, n);
   }
   return out.get(e)!;

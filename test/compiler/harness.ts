@@ -117,11 +117,11 @@ function close(a: number, b: number, dtype: DType, o: CompareOptions): boolean {
   return Math.abs(a - b) <= tol;
 }
 
-/** Plans `jaxpr`, runs it (whole range and split), and compares with the interpreter. */
+/** Plans `jaxpr`, runs it (whole range, and split into 3 and 7 ranges), and compares with the interpreter. */
 export function checkPlan(jaxpr: Jaxpr, inputs: HostBuf[], opts: CompareOptions = {}): Plan {
   const plan = planJaxpr(jaxpr);
   const want = interpretJaxpr(jaxpr, inputs);
-  for (const splits of opts.splits ? [opts.splits] : [1, 3]) {
+  for (const splits of opts.splits ? [opts.splits] : [1, 3, 7]) {
     const got = runPlan(plan, inputs, { splits });
     expect(got.length).toBe(want.length);
     got.forEach((g, k) => {

@@ -1,0 +1,204 @@
+// Lowering of the indexing primitives that read at data-dependent positions: gather,
+// dynamic_slice and dynamic_update_slice become gather nodes (loads at an affine offset plus
+// an int32 expression of the index operands), with the reference kernels' semantics:
+//
+//   start_k = clamp(idx_k, 0, n_d − size_d)           (gather "clip"/"promise_in_bounds",
+//                                                        dynamic_slice, dynamic_update_slice)
+//   out     = 0 ≤ idx_k ≤ n_d − size_d for all k ? x[...] : fill     (gather "fill")
+//
+// The operand read at a dynamic position must be a buffer read through an affine map (a
+// LoadExpr): the planner materializes it otherwise (bufferOperands). Its map is composed with
+// the gather's, so a gather through a transpose, slice or broadcast of a buffer reads that
+// buffer directly. Index operands are ordinary expressions, fused into the kernel.
+import type { ShapedArray } from "../core/aval.js";
+import { iinfo, isFloat, isSignedInt } from "../core/dtypes.js";
+import type { JaxprEqn } from "../ir/jaxpr.js";
+import { type GatherParams, defaultFillValue } from "../primitives/indexing.js";
+import { type Affine, type AxisMap, type Expr, type ExprPool, type LoadExpr, mapAffine, remapExpr, storedValue } from "./ir.js";
+
+export type Rule = (pool: ExprPool, args: Expr[], eqn: JaxprEqn) => Expr[] | null;
+
+const avalIn = (eqn: JaxprEqn, i: number): ShapedArray => eqn.inputs[i]!.aval;
+const avalOut = (eqn: JaxprEqn): ShapedArray => eqn.outBinders[0]!.aval;
+const id = (from: number): AxisMap => ({ from, scale: 1, add: 0 });
+const constant = (add: number): AxisMap => ({ from: -1, scale: 0, add });
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The operands that must be buffers (read at data-dependent positions). */
+export function bufferOperands(eqn: JaxprEqn): number[] {
+  switch (eqn.primitive.name) {
+    case "gather":
+    case "dynamic_slice":
+      return [0];
+    case "dynamic_update_slice":
+      return [1];
+    default:
+      return [];
+  }
+}
+
+const plainLoad = (e: Expr | undefined): e is LoadExpr => e !== undefined && e.kind === "load" && !e.guard;
+
+/** Whether expression `e` can be read at data-dependent positions (an unguarded load). */
+export const isBufferRead = plainLoad;
+
+/**
+ * One start index: clamped into [0, hi] (hi = n − size ≥ 0) in the index dtype (bounds the
+ * dtype cannot exceed are left out), converted to int32. `valid` is 0 ≤ v ≤ hi (fill mode).
+ */
+interface Start {
+  /** The clamped start as an int32 expression, or its value when the index is a constant. */
+  readonly clamped: Expr | number;
+  /** Whether the unclamped index is in [0, hi]: an expression, or known. */
+  readonly valid: Expr | boolean;
+}
+
+function startIndex(pool: ExprPool, v: Expr, hi: number): Start {
+  const d = v.dtype;
+  if (v.kind === "const") {
+    const x = v.value;
+    return { clamped: Math.min(Math.max(x, 0), hi), valid: x >= 0 && x <= hi };
+  }
+  // Only 32-bit-class unsigned values are known to be ≥ 0 (uint64 is stored as a double).
+  const signed = isSignedInt(d) || isFloat(d) || d === "uint64";
+  const fitsHi = hi < iinfo(d).max;
+  let c = v;
+  let valid: Expr | boolean = true;
+  if (signed) {
+    c = pool.op("max", d, [c, pool.constant(0, d)]);
+    valid = pool.op("ge", "bool", [v, pool.constant(0, d)]);
+  }
+  if (fitsHi) {
+    c = pool.op("min", d, [c, pool.constant(hi, d)]);
+    const le = pool.op("le", "bool", [v, pool.constant(hi, d)]);
+    valid = valid === true ? le : pool.op("and", "bool", [valid, le]);
+  }
+  return { clamped: d === "int32" ? c : pool.op("cvt", "int32", [c]), valid };
+}
+
+/** Σ start_k · stride_k: a constant part and an int32 expression (null when there is none). */
+class Offset {
+  constant = 0;
+  dyn: Expr | null = null;
+  constructor(private readonly pool: ExprPool) {}
+
+  add(start: Expr | number, stride: number): void {
+    if (stride === 0) return;
+    if (typeof start === "number") {
+      this.constant += start * stride;
+      return;
+    }
+    const pool = this.pool;
+    const term = stride === 1 ? start : pool.op("mul", "int32", [start, pool.constant(stride, "int32")]);
+    this.dyn = this.dyn === null ? term : pool.op("add", "int32", [this.dyn, term]);
+  }
+
+  /** A read of `x`'s buffer at aff + the offset (guarded reads may fall outside it). */
+  read(x: LoadExpr, aff: Affine, guard = false): Expr {
+    const a = { off: aff.off + this.constant, s: aff.s };
+    return this.dyn === null ? this.pool.load(x.src, a, guard) : this.pool.gather(x.src, a, this.dyn, guard);
+  }
+}
+
+const and = (pool: ExprPool, a: Expr | boolean, b: Expr | boolean): Expr | boolean => {
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return pool.op("and", "bool", [a, b]);
+};
+
+/** Broadcasts a rank-0 expression into an index space of rank n. */
+function scalarTo(pool: ExprPool, e: Expr, n: number): Expr {
+  return remapExpr(pool, e, (a) => ({ off: a.off, s: new Array<number>(n).fill(0) }))!;
+}
+
+/**
+ * gather: output dims are batch dims (the index vectors' positions, in order) and offset dims
+ * (the window dims of the operand, in order). Operand dim d is read at
+ *   start_d (d in start_index_map) + w (d a window dim) + g_b (d the b-th batching dim).
+ */
+const gather: Rule = (pool, [x, idx], eqn) => {
+  const { dimensionNumbers: dn, sliceSizes: ss, mode, fillValue } = eqn.params as GatherParams;
+  const xa = avalIn(eqn, 0);
+  const ia = avalIn(eqn, 1);
+  const out = avalOut(eqn);
+  if (!plainLoad(x)) return null;
+  if (out.size === 0) return [pool.constant(0, out.dtype)];
+  const rank = out.ndim;
+  const batchPos = range(rank).filter((i) => !dn.offsetDims.includes(i));
+  const win = range(xa.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
+  const maps = xa.shape.map((_, d): AxisMap => {
+    const w = win.indexOf(d);
+    if (w >= 0) return id(dn.offsetDims[w]!);
+    const b = dn.operandBatchingDims.indexOf(d);
+    return b >= 0 ? id(batchPos[dn.startIndicesBatchingDims[b]!]!) : constant(0);
+  });
+  const aff = mapAffine(x.aff, maps, rank);
+  const ivd = ia.ndim - 1;
+  const off = new Offset(pool);
+  let valid: Expr | boolean = true;
+  for (let k = 0; k < dn.startIndexMap.length; k++) {
+    const d = dn.startIndexMap[k]!;
+    // idx[g..., k] over the output space.
+    const imaps = ia.shape.map((_, j) => (j === ivd ? constant(k) : id(batchPos[j]!)));
+    const v = remapExpr(pool, idx!, (a) => mapAffine(a, imaps, rank))!;
+    const s = startIndex(pool, v, xa.shape[d]! - ss[d]!);
+    off.add(s.clamped, x.aff.s[d]!);
+    valid = and(pool, valid, s.valid);
+  }
+  const read = off.read(x, aff);
+  if (mode !== "fill" || valid === true) return [read];
+  const fill = pool.constant(storedValue(fillValue ?? defaultFillValue(out.dtype), out.dtype), out.dtype);
+  return [valid === false ? fill : pool.op("select", out.dtype, [valid, read, fill])];
+};
+
+/** dynamic_slice: out[i] = x[clamp(start) + i]. */
+const dynamicSlice: Rule = (pool, [x, ...idx], eqn) => {
+  const sizes = eqn.params["sliceSizes"] as number[];
+  const xa = avalIn(eqn, 0);
+  const out = avalOut(eqn);
+  if (!plainLoad(x)) return null;
+  if (out.size === 0) return [pool.constant(0, out.dtype)];
+  const rank = out.ndim;
+  const off = new Offset(pool);
+  idx.forEach((v, d) => off.add(startIndex(pool, scalarTo(pool, v, rank), xa.shape[d]! - sizes[d]!).clamped, x.aff.s[d]!));
+  return [off.read(x, x.aff)];
+};
+
+/**
+ * dynamic_update_slice: out[i] = u[i − start] where start ≤ i < start + size (every dim),
+ * else x[i]. The window test is (i_d − start_d) <ᵤ size_d on uint32 (one compare); the read of
+ * u is guarded, since the select evaluates it outside the window too.
+ */
+const dynamicUpdateSlice: Rule = (pool, [x, u, ...idx], eqn) => {
+  const xa = avalIn(eqn, 0);
+  const ua = avalIn(eqn, 1);
+  const out = avalOut(eqn);
+  if (!plainLoad(u)) return null;
+  if (ua.size === 0 || out.size === 0) return [x!];
+  const rank = out.ndim;
+  const off = new Offset(pool);
+  let inside: Expr | boolean = true;
+  for (let d = 0; d < idx.length; d++) {
+    const n = ua.shape[d]!;
+    const s = startIndex(pool, scalarTo(pool, idx[d]!, rank), xa.shape[d]! - n).clamped;
+    off.add(typeof s === "number" ? -s : pool.op("neg", "int32", [s]), u.aff.s[d]!);
+    if (n === xa.shape[d]) continue;
+    const axis: Affine = { off: 0, s: range(rank).map((i) => (i === d ? 1 : 0)) };
+    let c: Expr;
+    if (typeof s === "number") c = pool.inRange(axis, s, s + n);
+    else {
+      const rel = pool.op("sub", "int32", [pool.index(axis, "int32"), s]);
+      c = pool.op("lt", "bool", [pool.op("bitcast", "uint32", [rel]), pool.constant(n, "uint32")]);
+    }
+    inside = and(pool, inside, c);
+  }
+  if (inside === true) return [off.read(u, u.aff)];
+  return [pool.op("select", out.dtype, [inside as Expr, off.read(u, u.aff, true), x!])];
+};
+
+export const INDEXING: Record<string, Rule> = {
+  gather,
+  dynamic_slice: dynamicSlice,
+  dynamic_update_slice: dynamicUpdateSlice,
+};
