@@ -12,6 +12,8 @@ definitions JAX documents (jax/_src/nn/functions.py, jax/example_libraries/optim
 - "optimizers": the first 3 updates of every optimizer on a quadratic over a pytree of params
   {b: [2, 2], s: [], w: [3]}, gradient A*x + C.
 - "schedules": learning-rate schedules at steps 0..8.
+- "attention": dot_product_attention with grouped heads, bias, masks, causal and local-window
+  masks and sequence lengths, computed per head with SciPy's softmax.
 - "mlp": a Dense(8)-Tanh-Dense(1) regression with mean squared error: its loss and gradients by
   hand-written backpropagation, and 3 Adam steps.
 
@@ -341,6 +343,56 @@ for i in range(3):
 mlp = {"x": arr(mx), "y": arr(my), "params": [arr(p) for p in params], "loss": loss0,
        "grads": [arr(g) for g in grads0], "adam_lr": 0.01, "adam_trajectory": adam_traj}
 
+# ---- dot_product_attention ----------------------------------------------------------------------
+
+
+def attention(q, k, v, bias=None, mask=None, scale=None, causal=False, qlen=None, kvlen=None, window=None):
+    """softmax(q·kᵀ·scale + bias, masked)·v per head; query head n reads key head n // (N / K)."""
+    B, T, N, H = q.shape
+    S, K = k.shape[1], k.shape[2]
+    krep, vrep = np.repeat(k, N // K, axis=2), np.repeat(v, N // K, axis=2)
+    scale = 1 / np.sqrt(H) if scale is None else scale
+    logits = np.einsum("btnh,bsnh->bnts", q, krep) * scale
+    if bias is not None:
+        logits = logits + bias
+    t = np.arange(T)[:, None]
+    s = np.arange(S)[None, :]
+    m = np.ones((B, N, T, S), dtype=bool)
+    if mask is not None:
+        m = m & mask
+    if causal:
+        m = m & (s <= t)
+    if window is not None:
+        m = m & (s >= t - window[0]) & (s <= t + window[1])
+    if qlen is not None:
+        m = m & (np.arange(T)[None, None, :, None] < qlen[:, None, None, None])
+    if kvlen is not None:
+        m = m & (np.arange(S)[None, None, None, :] < kvlen[:, None, None, None])
+    logits = np.where(m, logits, -0.7 * np.finfo(np.float32).max)
+    out = np.einsum("bnts,bsnh->btnh", special.softmax(logits, axis=-1), vrep)
+    if qlen is not None and kvlen is not None:
+        out = out * (np.arange(T)[None, :, None, None] < qlen[:, None, None, None])
+    return out
+
+
+B_, T_, S_, N_, K_, H_ = 2, 3, 4, 4, 2, 3
+aq, ak, av = f32arr((B_, T_, N_, H_)), f32arr((B_, S_, K_, H_)), f32arr((B_, S_, K_, H_))
+a_bias = f32arr((1, N_, T_, S_))
+a_mask = rng.random((B_, 1, T_, S_)) < 0.7
+qlen = np.array([2, 3], dtype=np.int32)
+kvlen = np.array([4, 1], dtype=np.int32)
+attn_cases = [
+    {"name": "grouped heads", "opts": {}, "out": arr(attention(aq, ak, av))},
+    {"name": "bias and scale", "opts": {"bias": True, "scale": 0.3}, "out": arr(attention(aq, ak, av, bias=a_bias, scale=0.3))},
+    {"name": "mask", "opts": {"mask": True}, "out": arr(attention(aq, ak, av, mask=a_mask))},
+    {"name": "causal", "opts": {"isCausal": True}, "out": arr(attention(aq, ak, av, causal=True))},
+    {"name": "local window (1, 0)", "opts": {"localWindowSize": [1, 0]}, "out": arr(attention(aq, ak, av, window=(1, 0)))},
+    {"name": "sequence lengths, causal", "opts": {"querySeqLengths": True, "keyValueSeqLengths": True, "isCausal": True},
+     "out": arr(attention(aq, ak, av, qlen=qlen, kvlen=kvlen, causal=True))},
+]
+attn = {"q": arr(aq), "k": arr(ak), "v": arr(av), "bias": arr(a_bias), "mask": arr(a_mask),
+        "query_seq_lengths": arr(qlen), "key_value_seq_lengths": arr(kvlen), "cases": attn_cases}
+
 out = {
     "numpy_version": np.__version__,
     "scipy_version": scipy.__version__,
@@ -353,6 +405,7 @@ out = {
     "optimizers": optimizers,
     "schedules": schedules,
     "mlp": mlp,
+    "attention": attn,
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "nn.json")
 with open(path, "w") as f:
