@@ -6,3 +6,5 @@ export * from "./shape.js";
 export * from "./sort.js";
 export * as linalg from "./linalg.js";
 export * from "./control_flow.js";
+export * from "./conv.js";
+export * from "./windowed.js";

@@ -17,6 +17,8 @@ import * as la from "./linalg.js";
 import { pjit_p } from "../transforms/jit.js";
 import * as cd from "../transforms/custom_derivatives_rules.js";
 import * as cf from "./control_flow.js";
+import * as cv from "./conv.js";
+import * as wr from "./windowed.js";
 
 export type PrimitiveName =
   // elementwise arithmetic and transcendental functions
@@ -45,7 +47,9 @@ export type PrimitiveName =
   // custom derivatives
   | "custom_jvp_call" | "custom_vjp_call" | "custom_lin"
   // control flow
-  | "cond" | "while" | "scan";
+  | "cond" | "while" | "scan"
+  // convolution and windowed reductions
+  | "conv_general_dilated" | "reduce_window_sum" | "reduce_window_max" | "reduce_window_min";
 
 export const primitives = {
   neg: ew.neg_p, sign: ew.sign_p, floor: ew.floor_p, ceil: ew.ceil_p, round: ew.round_p, abs: ew.abs_p,
@@ -78,6 +82,8 @@ export const primitives = {
   threefry2x32: rb.threefry2x32_p,
   custom_jvp_call: cd.custom_jvp_call_p, custom_vjp_call: cd.custom_vjp_call_p, custom_lin: cd.custom_lin_p,
   cond: cf.cond_p, while: cf.while_p, scan: cf.scan_p,
+  conv_general_dilated: cv.conv_general_dilated_p, reduce_window_sum: wr.reduce_window_sum_p,
+  reduce_window_max: wr.reduce_window_max_p, reduce_window_min: wr.reduce_window_min_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
 
 /** Checks at load time that each record's name matches its key in the table. */
