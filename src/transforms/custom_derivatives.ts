@@ -292,10 +292,11 @@ function ruleOutputs(s: JvpSpec, pair: unknown): [JaxArray[], (JaxArray | null)[
       if (!t.aval.strongEquals(pa) && isFloat(pa.dtype)) bad.push([pa, t.aval]);
       return null;
     }
-    const ta = isArray(t) ? t : lax.asArray(t as number);
     if (!isFloat(pa.dtype)) return null;
+    // A JS number is a weak scalar of the primal's dtype.
+    const ta = isArray(t) ? t : lax.scalar(Number(t), pa.dtype, true);
     if (!ta.aval.strongEquals(pa)) bad.push([pa, ta.aval]);
-    return ta.dtype === pa.dtype ? ta : lax.convertElementType(ta, pa.dtype);
+    return ta;
   });
   if (bad.length > 0) {
     const strong = (a: ShapedArray) => a.longStr();

@@ -499,6 +499,16 @@ describe("customVjp: the tutorial's examples", () => {
     expect(() => jvp(grad(sinVjp2), [1.3], [1])).toThrow("can't apply forward-mode autodiff (jvp) to a custom_vjp function.");
   });
 
+  it("inside lax control flow: bwd transposes the custom_lin of cond and scan bodies", () => {
+    const viaCond = (x: JArray) => lax.cond(jnp.greater(x, 0), (v: JArray) => sinVjp2(v), (v: JArray) => jnp.multiply(v, 0), x);
+    expectAllClose(grad(viaCond)(1), 2 * Math.cos(1));
+    expectAllClose(jit(grad(viaCond))(1), 2 * Math.cos(1));
+    expectAllClose(vmap(grad(viaCond))(f32([1, -1])), [2 * Math.cos(1), 0]);
+    const viaScan = (x: JArray) => lax.scan((c: JArray, _: unknown) => [sinVjp2(c), c], x, null, { length: 2 })[0] as JArray;
+    expectAllClose(grad(viaScan)(0.7), 2 * Math.cos(Math.sin(0.7)) * 2 * Math.cos(0.7));
+    expectAllClose(jit(grad(viaScan))(0.7), 2 * Math.cos(Math.sin(0.7)) * 2 * Math.cos(0.7));
+  });
+
   it("pytrees, and nulls for zero cotangents anywhere in bwd's output (JAX's test_bwd_nones*)", () => {
     const f = customVjp(function f(x: JArray, y: JArray) {
       return jnp.multiply(x, jnp.sin(y));
