@@ -4,7 +4,7 @@ lax.reduce_window.
 
 Run: /usr/bin/python3 scripts/gen_conv_fixtures.py
 
-Schema: {"conv": [CONV], "reduceWindow": [RW]}
+Schema: {"conv": [CONV], "reduceWindow": [RW], "numpy": [NP]}
   CONV = {"name": str, "op": "conv" | "convTranspose", "lhs": ARR, "rhs": ARR,
           "strides": [int], "padding": str | [[lo, hi]], "lhsDilation": [int] | null,
           "rhsDilation": [int] | null, "dimensionNumbers": [str, str, str] | null,
@@ -13,6 +13,9 @@ Schema: {"conv": [CONV], "reduceWindow": [RW]}
   RW   = {"name": str, "operand": ARR, "init": number, "computation": "add" | "max" | "min",
           "windowDimensions": [int], "windowStrides": [int], "padding": str | [[lo, hi]],
           "baseDilation": [int], "windowDilation": [int], "expected": ARR}
+  NP   = {"fn": "convolve" | "correlate", "mode": str, "a": ARR, "v": ARR, "expected": ARR}
+         (np.convolve / np.correlate in float64; integer inputs give float32, NumPy's
+         promotion to inexact under jax_enable_x64=False)
   ARR  = {"dtype": str, "shape": [int], "data": [number]} (flat, row-major; infinities and
          the init are written as the strings "inf" / "-inf")
 
@@ -308,7 +311,20 @@ add_rw("max_int32", [4, 6], float(np.iinfo(np.int32).min), "max", [2, 3], [2, 1]
 add_rw("sum_int32", [5, 5], 0, "add", [3, 2], [1, 2], [(1, 1), (0, 1)], dtype="int32")
 add_rw("cumulative_1d", [8], 0, "add", [8], [1], [(7, 0)])
 
+np_cases = []
+for fn in ("convolve", "correlate"):
+    for na, nv in ((7, 3), (4, 6), (5, 5), (1, 4)):
+        a = rng.standard_normal(na).astype(np.float32)
+        v = rng.standard_normal(nv).astype(np.float32)
+        for mode in ("full", "same", "valid"):
+            ref = getattr(np, fn)(a.astype(np.float64), v.astype(np.float64), mode)
+            np_cases.append({"fn": fn, "mode": mode, "a": arr(a), "v": arr(v), "expected": arr(ref.astype(np.float32))})
+ai = rng.integers(-4, 5, 6).astype(np.int32)
+vi = rng.integers(-4, 5, 3).astype(np.int32)
+np_cases.append({"fn": "convolve", "mode": "full", "a": arr(ai), "v": arr(vi),
+                 "expected": arr(np.convolve(ai.astype(np.int64), vi.astype(np.int64)).astype(np.float32))})
+
 with open(OUT, "w") as f:
-    json.dump({"conv": conv_cases, "reduceWindow": rw_cases}, f, separators=(",", ":"))
+    json.dump({"conv": conv_cases, "reduceWindow": rw_cases, "numpy": np_cases}, f, separators=(",", ":"))
     f.write("\n")
 print(f"wrote {len(conv_cases)} conv and {len(rw_cases)} reduce_window cases to {os.path.normpath(OUT)}")

@@ -5,6 +5,7 @@
 // conv_general_dilated.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { type DType, canonicalizeDType, parseDType } from "../core/dtypes.js";
+import { ValueError } from "../core/errors.js";
 import { shapeStr } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
 import { type ConvDimensionNumbers, conv_general_dilated_p, dilateDim } from "../primitives/conv.js";
@@ -144,7 +145,7 @@ export function convGeneralDilated(
   let pads: [number, number][];
   if (typeof padding === "string") {
     if (lhsDilation.some((d) => d !== 1)) {
-      throw new TypeError(
+      throw new ValueError(
         "String padding is not implemented for transposed convolution using this op. Please either exactly specify the required padding or use conv_transpose.",
       );
     }
@@ -152,7 +153,7 @@ export function convGeneralDilated(
     pads = padtypeToPads(dn.lhsSpec.slice(2).map((d) => l.shape[d]!), win, windowStrides, padding);
   } else {
     if (!Array.isArray(padding) || padding.some((q) => !Array.isArray(q) || q.length !== 2 || !q.every(Number.isInteger))) {
-      throw new TypeError(
+      throw new ValueError(
         `padding argument to conv_general_dilated should be a string or a sequence of (low, high) pairs, got ${JSON.stringify(padding)}`,
       );
     }
@@ -215,7 +216,7 @@ function convTransposePadding(k: number, s: number, padding: string): [number, n
     padLen = k + s - 2 + Math.max(k - s, 0);
     padA = k - 1;
   } else {
-    throw new TypeError(`\`padding\` must be 'VALID' or 'SAME'. Passed: ${padding}.`);
+    throw new ValueError(`\`padding\` must be 'VALID' or 'SAME'. Passed: ${padding}.`);
   }
   return [padA, padLen - padA];
 }

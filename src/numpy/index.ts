@@ -14,3 +14,4 @@ export * as linalg from "./linalg.js";
 export { AxisError } from "./util.js";
 // The public broadcastArrays(...xs) (core.ts has a variant taking an operation name for errors).
 export { broadcastArrays } from "./manipulation.js";
+export * from "./convolve.js";

@@ -10,6 +10,7 @@ import type { JaxArray } from "../core/array.js";
 import { type DType, type TypedArray, isBool, isFloat, itemsize, typedArrayFor } from "../core/dtypes.js";
 import { type BDim, type HostBuf, type PrimitiveRules, UndefinedPrimal, isZeroTangent } from "../core/primitive.js";
 import { prod, shapeStr, stridesOf } from "../core/shape.js";
+import { ValueError } from "../core/errors.js";
 import { bind1 } from "../core/trace.js";
 import * as lax from "../lax/core.js";
 import * as laxShape from "../lax/shape.js";
@@ -48,65 +49,65 @@ function convShape(lhs: ShapedArray, rhs: ShapedArray, p: ConvParams): number[] 
   const fgc = p.featureGroupCount;
   const bgc = p.batchGroupCount;
   if (lhs.ndim !== rhs.ndim) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated lhs and rhs must have the same number of dimensions, but got ${tuple(lhs.shape)} and ${tuple(rhs.shape)}.`,
     );
   }
   if (!(fgc > 0) || !Number.isInteger(fgc)) {
-    throw new TypeError(`conv_general_dilated feature_group_count must be a positive integer, got ${fgc}.`);
+    throw new ValueError(`conv_general_dilated feature_group_count must be a positive integer, got ${fgc}.`);
   }
   const lhsFeatures = lhs.shape[lhsSpec[1]!]!;
   if (lhsFeatures % fgc) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated feature_group_count must divide lhs feature dimension size, but ${fgc} does not divide ${lhsFeatures}.`,
     );
   }
   const rhsIn = rhs.shape[rhsSpec[1]!]!;
   if (lhsFeatures / fgc !== rhsIn) {
-    throw new TypeError(
+    throw new ValueError(
       "conv_general_dilated lhs feature dimension size divided by feature_group_count must equal the rhs input " +
         `feature dimension size, but ${lhsFeatures} // ${fgc} != ${rhsIn}.`,
     );
   }
   const rhsOut = rhs.shape[rhsSpec[0]!]!;
   if (rhsOut % fgc) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated rhs output feature dimension size must be a multiple of feature_group_count, but ${rhsOut} is not a multiple of ${fgc}.`,
     );
   }
   if (!(bgc > 0) || !Number.isInteger(bgc)) {
-    throw new TypeError(`conv_general_dilated batch_group_count must be a positive integer, got ${bgc}.`);
+    throw new ValueError(`conv_general_dilated batch_group_count must be a positive integer, got ${bgc}.`);
   }
   const lhsBatch = lhs.shape[lhsSpec[0]!]!;
   if (bgc > 1 && lhsBatch % bgc) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated batch_group_count must divide lhs batch dimension size, but ${bgc} does not divide ${lhsBatch}.`,
     );
   }
   if (rhsOut % bgc) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated rhs output feature dimension size must be a multiple of batch_group_count, but ${rhsOut} is not a multiple of ${bgc}.`,
     );
   }
   if (bgc > 1 && fgc > 1) {
-    throw new TypeError(
+    throw new ValueError(
       `At most one of batch_group_count and feature_group_count may be > 1, got batch_group_count=${bgc} and feature_group_count=${fgc}`,
     );
   }
   const nsp = rhsSpec.length - 2;
   if (nsp !== p.windowStrides.length) {
-    throw new TypeError(
+    throw new ValueError(
       `conv_general_dilated window and window_strides must have the same number of dimensions, but got ${nsp} and ${p.windowStrides.length}`,
     );
   }
   if (p.padding.length !== nsp) {
-    throw new TypeError(`Wrong number of explicit pads for convolution: expected ${nsp}, got ${p.padding.length}.`);
+    throw new ValueError(`Wrong number of explicit pads for convolution: expected ${nsp}, got ${p.padding.length}.`);
   }
   const lhsSp = take(lhs.shape, lhsSpec.slice(2)).map((d, i) => dilateDim(d, p.lhsDilation[i]!));
   const rhsSp = take(rhs.shape, rhsSpec.slice(2)).map((d, i) => dilateDim(d, p.rhsDilation[i]!));
   const padded = lhsSp.map((d, i) => d + p.padding[i]![0] + p.padding[i]![1]);
   if (padded.some((d) => d < 0)) {
-    throw new TypeError(
+    throw new ValueError(
       `Negative padding is larger than the size of the corresponding dimension: got padding=${JSON.stringify(p.padding)} for lhs_shape[2:]=${tuple(lhsSp)}`,
     );
   }

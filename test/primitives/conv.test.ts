@@ -3,7 +3,8 @@
 // (explicit, negative, "SAME", "SAME_LOWER", "VALID"), lhs and rhs dilation, feature and batch
 // groups and arbitrary layouts; convTranspose against torch's conv_transpose2d; numerical
 // gradient checks (orders 1 and 2, forward and reverse, in both operands); vmap ≡ loop for
-// every batching case; jit ≡ eager; JAX's error messages.
+// every batching case; jit ≡ eager; JAX's error messages; jnp.convolve / jnp.correlate against
+// np.convolve / np.correlate.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, jit, makeJaxpr, vmap, numpy as jnp, lax } from "../../src/index.js";
@@ -31,7 +32,14 @@ interface ConvCase {
   oracle: string;
   expected: FixArr;
 }
-const FIX = JSON.parse(readFileSync(new URL("../fixtures/conv.json", import.meta.url), "utf8")) as { conv: ConvCase[] };
+interface NpCase {
+  fn: "convolve" | "correlate";
+  mode: "full" | "same" | "valid";
+  a: FixArr;
+  v: FixArr;
+  expected: FixArr;
+}
+const FIX = JSON.parse(readFileSync(new URL("../fixtures/conv.json", import.meta.url), "utf8")) as { conv: ConvCase[]; numpy: NpCase[] };
 
 const fromFixture = (a: FixArr): JaxArray =>
   lax.reshape(jnp.array(Float64Array.from(a.data), { dtype: a.dtype as DType }), a.shape);
@@ -266,5 +274,37 @@ describe("errors (JAX's wording)", () => {
     expect(() => lax.convGeneralDilated(x, w, [1, 1], "SAME", { dimensionNumbers: ["NCHW", "OOHW", "NCHW"] })).toThrow(
       "convolution dimension_numbers[1] must contain the characters 'O' and 'I' exactly once, got OOHW.",
     );
+  });
+});
+
+describe("jnp.convolve and jnp.correlate against NumPy", () => {
+  for (const c of FIX.numpy) {
+    it(`${c.fn}(a[${c.a.shape}], v[${c.v.shape}], "${c.mode}") ${c.a.dtype}`, () => {
+      const out = jnp[c.fn](fromFixture(c.a), fromFixture(c.v), c.mode);
+      expect(out.dtype).toBe(c.expected.dtype);
+      expectAllClose(out, Float64Array.from(c.expected.data), { atol: 1e-5, rtol: 1e-5 });
+    });
+  }
+
+  it("is differentiable in both operands (float64)", () => {
+    const saved = config.read("jax_enable_x64");
+    config.update("jax_enable_x64", true);
+    try {
+      checkGrads((a: JaxArray, v: JaxArray) => jnp.convolve(a, v, "same"), [randArray([6], 1), randArray([3], 2)], 2, { modes: ["fwd", "rev"] });
+      checkGrads((a: JaxArray, v: JaxArray) => jnp.correlate(a, v, "full"), [randArray([3], 3), randArray([5], 4)], 1, { modes: ["fwd", "rev"] });
+    } finally {
+      config.update("jax_enable_x64", saved);
+    }
+  });
+
+  it("keeps integers with preferredElementType, and rejects bad input with JAX's messages", () => {
+    const a = jnp.array([1, 2, 3], { dtype: "int32" });
+    const v = jnp.array([0, 1], { dtype: "int32" });
+    const out = jnp.convolve(a, v, "full", { preferredElementType: "int32" });
+    expect(out.dtype).toBe("int32");
+    expectAllClose(out, jnp.convolve(a, v), { atol: 0, rtol: 0 });
+    expect(() => jnp.convolve(jnp.zeros([2, 2]), v)).toThrow("convolve() only support 1-dimensional inputs.");
+    expect(() => jnp.correlate(jnp.zeros([0]), v)).toThrow("correlate: inputs cannot be empty, got shapes (0,) and (2,).");
+    expect(() => jnp.convolve(a, v, "wide" as "full")).toThrow("mode must be one of ['full', 'same', 'valid']");
   });
 });
