@@ -56,15 +56,11 @@ export function reduceWindowShape(name: string, x: ShapedArray, p: ReduceWindowP
   if (p.padding.length !== wd.length) {
     throw new TypeError(`reduce_window got inconsistent padding and window_dimensions; got padding ${JSON.stringify(p.padding)} and window_dimensions ${tuple(wd)}.`);
   }
+  // A window longer than the padded, dilated operand fits nowhere: that dim of the output is empty.
   return x.shape.map((d, i) => {
     const padded = dilateDim(d, p.baseDilation[i]!) + p.padding[i]![0] + p.padding[i]![1];
     const win = dilateDim(wd[i]!, p.windowDilation[i]!);
-    if (padded < win) {
-      throw new TypeError(
-        `${name}: the dilated window ${tuple(wd.map((w, j) => dilateDim(w, p.windowDilation[j]!)))} is larger than the padded, dilated operand in dimension ${i} (${padded} < ${win}).`,
-      );
-    }
-    return Math.floor((padded - win) / p.windowStrides[i]!) + 1;
+    return Math.max(0, Math.floor((padded - win) / p.windowStrides[i]!) + 1);
   });
 }
 

@@ -7,7 +7,7 @@
 // np.convolve / np.correlate.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config, jit, makeJaxpr, vmap, numpy as jnp, lax } from "../../src/index.js";
+import { config, grad, jit, makeJaxpr, vmap, numpy as jnp, lax } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
 
@@ -233,6 +233,30 @@ describe("vmap ≡ loop", () => {
         const out = vmap(f, { inAxes: [la, ra] })(lhs, rhs) as JaxArray;
         const loop = Array.from({ length: B }, (_, i) => f(la === null ? lhs : take(lhs, la, i), ra === null ? rhs : take(rhs, ra, i)));
         expectAllClose(out, jnp.stack(loop), { atol: 1e-5, rtol: 1e-5 });
+      });
+    }
+  }
+});
+
+describe("vmap of gradients ≡ loop (per-example gradients through the transpose rules)", () => {
+  const B = 3;
+  const cases: [string, number[], number[], Parameters<typeof lax.convGeneralDilated>[4]][] = [
+    ["feature groups", [2, 4, 5, 4], [6, 2, 2, 3], { featureGroupCount: 2 }],
+    ["batch groups", [4, 2, 5, 4], [6, 2, 2, 3], { batchGroupCount: 2 }],
+    ["dilations, NHWC", [2, 5, 4, 4], [2, 3, 2, 4], { lhsDilation: [2, 1], rhsDilation: [1, 2], featureGroupCount: 2, dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }],
+  ];
+  for (const [name, lshape, rshape, opts] of cases) {
+    for (const batched of ["lhs", "rhs"] as const) {
+      it(`${name}, ${batched} batched`, () => {
+        const lhs = randArray(batched === "lhs" ? [B, ...lshape] : lshape, 61, "float32");
+        const rhs = randArray(batched === "rhs" ? [B, ...rshape] : rshape, 62, "float32");
+        const loss = (a: JaxArray, b: JaxArray) => jnp.sum(jnp.square(lax.convGeneralDilated(a, b, [1, 2], [[1, 1], [0, 1]], opts)));
+        const g = grad(loss, { argnums: [0, 1] }) as (a: JaxArray, b: JaxArray) => [JaxArray, JaxArray];
+        const inAxes = batched === "lhs" ? [0, null] : [null, 0];
+        const [gl, gr] = vmap(g, { inAxes })(lhs, rhs) as [JaxArray, JaxArray];
+        const loop = Array.from({ length: B }, (_, i) => (batched === "lhs" ? g(take(lhs, 0, i), rhs) : g(lhs, take(rhs, 0, i))));
+        expectAllClose(gl, jnp.stack(loop.map((r) => r[0])), { atol: 1e-4, rtol: 1e-4 });
+        expectAllClose(gr, jnp.stack(loop.map((r) => r[1])), { atol: 1e-4, rtol: 1e-4 });
       });
     }
   }
