@@ -1,10 +1,9 @@
 // jax.nn activations and normalizers (jax/_src/nn/functions.py): elementwise activations,
 // softmax / logSoftmax / logsumexp / standardize over axes with optional `where` masks, and
 // oneHot. Each is the same composition of jnp/lax operations as JAX's, so values and
-// derivatives (to any order) follow from the primitives' rules. Where JAX attaches a custom JVP
-// only to pick a derivative at a kink (relu, relu6: zero at the kink), the select below has that
-// derivative by itself; where it attaches one for stability (softmax, logsumexp), the max
-// subtracted for stability is held constant by stopGradient, which gives the same derivative.
+// derivatives (to any order) follow from the primitives' rules, and where JAX attaches a custom
+// JVP (relu and relu6: derivative 0 at the kinks; softmax and logsumexp: the closed-form
+// derivative of the normalized exponentials) the same rule is attached here with customJvp.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { defaultFloat } from "../core/dtypes.js";
 import { ValueError } from "../core/errors.js";
@@ -12,6 +11,7 @@ import { normalizeAxis } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import { stopGradient } from "../transforms/api.js";
+import { customJvp } from "../transforms/custom_derivatives.js";
 
 type Axis = number | readonly number[] | null;
 
@@ -22,20 +22,26 @@ const asArr = (x: ArrayLike): JaxArray => jnp.asarray(x);
 
 // ---- activations -------------------------------------------------------------------------------
 
-/**
- * relu(x) = max(x, 0), with derivative 0 at 0 (JAX's convention). `x <= 0 ? 0 : x` is max(x, 0)
- * (NaN propagates, since NaN <= 0 is false) and its select has derivative 0 at 0.
- */
-export function relu(x: ArrayLike): JaxArray {
-  const a = asArr(x);
-  return jnp.where(lax.le(a, 0), 0, a);
-}
+// relu = max(x, 0) with the derivative select(x > 0, ẋ, 0): 0 at the kink, where max's own
+// rule would split the tangent in halves (JAX's convention, see jax.nn.relu).
+const reluCore = customJvp(function relu(x: JaxArray): JaxArray {
+  return jnp.maximum(x, 0);
+});
+reluCore.defjvps((g: JaxArray, _ans: JaxArray, x: JaxArray) => lax.select(lax.gt(x, 0), g, lax.zerosLike(g)));
+
+/** relu(x) = max(x, 0), with derivative 0 at 0 (JAX's convention); NaN propagates. */
+export const relu = (x: ArrayLike): JaxArray => reluCore(asArr(x));
+
+// relu6 = min(max(x, 0), 6) with the derivative select(0 < x < 6, ẋ, 0).
+const relu6Core = customJvp(function relu6(x: JaxArray): JaxArray {
+  return jnp.minimum(jnp.maximum(x, 0), 6.0);
+});
+relu6Core.defjvps((g: JaxArray, _ans: JaxArray, x: JaxArray) =>
+  lax.select(jnp.logicalAnd(lax.gt(x, 0), lax.lt(x, 6)), g, lax.zerosLike(g)),
+);
 
 /** relu6(x) = min(max(x, 0), 6), with derivative 0 at 0 and at 6 (JAX's custom JVP). */
-export function relu6(x: ArrayLike): JaxArray {
-  const a = asArr(x);
-  return jnp.where(lax.le(a, 0), 0, jnp.where(lax.ge(a, 6), 6, a));
-}
+export const relu6 = (x: ArrayLike): JaxArray => relu6Core(asArr(x));
 
 /** sigmoid(x) = 1 / (1 + e^−x) (lax.logistic). */
 export const sigmoid = (x: ArrayLike): JaxArray => lax.logistic(inexact("sigmoid", x));
@@ -186,18 +192,31 @@ export function logSoftmax(x: ArrayLike, opts?: Axis | SoftmaxOptions): JaxArray
   return where === undefined ? result : jnp.where(where, result, -Infinity);
 }
 
+// softmax's core, JAX's _softmax: exp(x − max) / Σ exp(x − max), with the custom JVP
+// y·(ẋ − Σ y·ẋ) (the derivative of the normalized exponentials, in which the max cancels).
+// `where` is an argument whose tangent is ignored; `axis` is static.
+const softmaxCore = customJvp(
+  function _softmax(x: JaxArray, where: JaxArray | undefined, axis: Axis): JaxArray {
+    const xMax = jnp.max(x, { axis, where, initial: -Infinity, keepdims: true });
+    const xSafe = where === undefined ? x : jnp.where(where, x, -Infinity);
+    const unnormalized = jnp.exp(jnp.subtract(xSafe, xMax));
+    const result = jnp.divide(unnormalized, jnp.sum(unnormalized, { axis, where, keepdims: true }));
+    return where === undefined ? result : jnp.where(where, result, 0);
+  },
+  { nondiffArgnums: [2] },
+);
+softmaxCore.defjvp(function _softmax_jvp(axis: Axis, [x, where]: [JaxArray, JaxArray | undefined], [xDot]: [JaxArray]) {
+  const y = softmaxCore(x, where, axis);
+  return [y, jnp.multiply(y, jnp.subtract(xDot, jnp.sum(jnp.multiply(y, xDot), { axis, where, keepdims: true })))];
+});
+
 /**
- * softmax(x, axis = -1 | { axis, where }) = exp(x − max) / Σ exp(x − max). Its derivative is JAX's
- * custom rule y·(ẋ − Σ y·ẋ), which is what differentiating this form with the max held fixed gives.
+ * softmax(x, axis = -1 | { axis, where }) = exp(x − max) / Σ exp(x − max), with JAX's custom
+ * derivative y·(ẋ − Σ y·ẋ). Masked-out elements come out as 0.
  */
 export function softmax(x: ArrayLike, opts?: Axis | SoftmaxOptions): JaxArray {
   const { axis, where } = softmaxOpts(opts);
-  const a = inexact("softmax", x);
-  const xMax = jnp.max(a, { axis, where, initial: -Infinity, keepdims: true });
-  const xSafe = where === undefined ? a : jnp.where(where, a, -Infinity);
-  const unnormalized = jnp.exp(jnp.subtract(xSafe, stopGradient(xMax)));
-  const result = jnp.divide(unnormalized, jnp.sum(unnormalized, { axis, where, keepdims: true }));
-  return where === undefined ? result : jnp.where(where, result, 0);
+  return softmaxCore(inexact("softmax", x), where === undefined ? undefined : asArr(where), axis);
 }
 
 export interface LogsumexpOptions {
@@ -226,11 +245,62 @@ function reductionDims(axis: Axis, ndim: number): number[] {
   return out.sort((p, q) => p - q);
 }
 
+/** log Σ b·exp(a) over `dims`, JAX's formulation; a and b (if any) already promoted together. */
+function logsumexpImpl(
+  a: JaxArray,
+  b: JaxArray | undefined,
+  where: JaxArray | undefined,
+  dims: number[],
+  keepdims: boolean,
+  returnSign: boolean,
+): JaxArray | [JaxArray, JaxArray] {
+  const arr = b === undefined ? a : jnp.where(jnp.notEqual(b, 0), a, -Infinity);
+  // The max, or 0 where it is infinite, shifts the exponentials into range.
+  const amax0 = jnp.max(arr, { axis: dims, keepdims, where, initial: -Infinity });
+  const amax = stopGradient(jnp.where(lax.isFinite(amax0), amax0, 0));
+  const amaxWithDims = keepdims ? amax : lax.expandDims(amax, dims);
+  let expA = jnp.exp(jnp.subtract(arr, amaxWithDims));
+  if (b !== undefined) expA = jnp.multiply(expA, b);
+  const sumexp = jnp.sum(expA, { axis: dims, keepdims, where });
+  const sign = lax.sign(sumexp);
+  const out = jnp.add(jnp.log(jnp.abs(sumexp)), amax);
+  if (returnSign) return [out, sign];
+  return b === undefined ? out : jnp.where(lax.lt(sign, 0), NaN, out);
+}
+
+// logsumexp with JAX's custom JVP: d out = Σ (b·ȧ + ḃ)·exp(a − out) over the reduced axes (b = 1
+// when absent). `where`'s tangent is ignored; dims, keepdims and returnSign are static.
+const logsumexpCore = customJvp(
+  function logsumexp(a: JaxArray, b: JaxArray | undefined, where: JaxArray | undefined, dims: number[], keepdims: boolean, returnSign: boolean) {
+    return logsumexpImpl(a, b, where, dims, keepdims, returnSign);
+  },
+  { nondiffArgnums: [3, 4, 5] },
+);
+logsumexpCore.defjvp(function _logsumexp_jvp(
+  dims: number[],
+  keepdims: boolean,
+  returnSign: boolean,
+  [a, b, where]: [JaxArray, JaxArray | undefined, JaxArray | undefined],
+  [aDot, bDot]: [JaxArray, JaxArray | undefined],
+) {
+  const res = logsumexpCore(a, b, where, dims, keepdims, returnSign);
+  const out = returnSign ? (res as [JaxArray, JaxArray])[0] : (res as JaxArray);
+  const outWithDims = keepdims ? out : lax.expandDims(out, dims);
+  const weight = jnp.exp(jnp.subtract(a, outWithDims));
+  const scaled = b === undefined ? aDot : jnp.add(jnp.multiply(b, aDot), bDot!);
+  const outDot = jnp.sum(jnp.multiply(scaled, weight), { axis: dims, keepdims, where });
+  if (returnSign) {
+    const sign = (res as [JaxArray, JaxArray])[1];
+    return [res, [outDot, jnp.zerosLike(sign)]];
+  }
+  return [res, outDot];
+});
+
 /**
  * logsumexp(a, { axis, b, keepdims, returnSign, where }) = log Σ b·exp(a), computed as
- * m + log Σ b·exp(a − m) with m the (finite part of the) max held constant, so large values do
- * not overflow. A negative sum gives NaN, or with `returnSign` the pair [log |Σ|, sign]. Also a
- * number second argument is the axis: `logsumexp(a, 1)`. (JAX also has it as
+ * m + log Σ b·exp(a − m) with m the (finite part of the) max, so large values do not overflow,
+ * and differentiated by JAX's custom rule. A negative sum gives NaN, or with `returnSign` the pair
+ * [log |Σ|, sign]. A number second argument is the axis: `logsumexp(a, 1)`. (JAX also has it as
  * jax.scipy.special.logsumexp.)
  */
 export function logsumexp(a: ArrayLike, opts: LogsumexpOptions & { returnSign: true }): [JaxArray, JaxArray];
@@ -240,27 +310,10 @@ export function logsumexp(a: ArrayLike, opts?: Axis | LogsumexpOptions): JaxArra
     opts === undefined || opts === null || typeof opts === "number" || Array.isArray(opts)
       ? { axis: (opts ?? null) as Axis }
       : (opts as LogsumexpOptions);
-  const keepdims = o.keepdims ?? false;
-  let arr: JaxArray;
-  let bArr: JaxArray | null = null;
-  if (o.b !== undefined) {
-    const [pa, pb] = jnp.promoteArgsInexact("logsumexp", a, o.b);
-    bArr = pb!;
-    arr = jnp.where(jnp.notEqual(bArr, 0), pa!, -Infinity);
-  } else {
-    arr = inexact("logsumexp", a);
-  }
-  const dims = reductionDims(o.axis ?? null, arr.ndim);
-  const amax0 = jnp.max(arr, { axis: dims, keepdims, where: o.where, initial: -Infinity });
-  const amax = stopGradient(jnp.where(lax.isFinite(amax0), amax0, 0));
-  const amaxWithDims = keepdims ? amax : lax.expandDims(amax, dims);
-  let expA = jnp.exp(jnp.subtract(arr, amaxWithDims));
-  if (bArr !== null) expA = jnp.multiply(expA, bArr);
-  const sumexp = jnp.sum(expA, { axis: dims, keepdims, where: o.where });
-  const sign = lax.sign(sumexp);
-  const out = jnp.add(jnp.log(jnp.abs(sumexp)), amax);
-  if (o.returnSign) return [out, sign];
-  return bArr === null ? out : jnp.where(lax.lt(sign, 0), NaN, out);
+  const [arr, b] = o.b === undefined ? [inexact("logsumexp", a), undefined] : jnp.promoteArgsInexact("logsumexp", a, o.b);
+  const dims = reductionDims(o.axis ?? null, arr!.ndim);
+  const where = o.where === undefined ? undefined : asArr(o.where);
+  return logsumexpCore(arr!, b, where, dims, o.keepdims ?? false, o.returnSign ?? false) as JaxArray | [JaxArray, JaxArray];
 }
 
 export interface StandardizeOptions {

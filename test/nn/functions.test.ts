@@ -3,7 +3,7 @@
 // differences (checkGrads, orders 1 and 2); JAX's documented answers (relu's derivative at 0,
 // the docstring examples of relu and one_hot); and laws (softmax sums to 1, jit ≡ eager).
 import { describe, expect, it } from "vitest";
-import { grad, jit, nn, numpy as jnp, vmap } from "../../src/index.js";
+import { grad, jacfwd, jacrev, jit, makeJaxpr, nn, numpy as jnp, vmap } from "../../src/index.js";
 import type { Array as JaxArray } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
 import { expectRec, fixture, toArray, values, type Rec } from "./fixture.js";
@@ -93,6 +93,21 @@ describe("nn known answers from JAX", () => {
     const g = jit(vmap(grad(nn.relu)))(jnp.array([-1, 0, 2]));
     expect(g.tolist()).toEqual([0, 0, 1]);
     expect(grad(grad(nn.relu))(0.0).item()).toBe(0);
+  });
+
+  it("relu, relu6, softmax and logsumexp carry JAX's custom JVP rules (custom_jvp_call in the jaxpr)", () => {
+    const x = jnp.array([[0.5, -1, 2], [1, 1, -Infinity]]);
+    expect(String(makeJaxpr(nn.relu)(x))).toContain("custom_jvp_call[\n      name=relu");
+    expect(String(makeJaxpr(nn.relu6)(x))).toContain("name=relu6");
+    expect(String(makeJaxpr((a: JaxArray) => nn.softmax(a))(x))).toContain("name=_softmax");
+    expect(String(makeJaxpr((a: JaxArray) => nn.logsumexp(a, 1))(x))).toContain("name=logsumexp");
+    // The softmax Jacobian is diag(y) − y·yᵀ per row; a −∞ logit has output and derivative 0.
+    const row = x.get(1);
+    const y = nn.softmax(row);
+    const want = jnp.subtract(jnp.diag(y), jnp.outer(y, y));
+    expectAllClose(jacrev((a: JaxArray) => nn.softmax(a))(row), want, { atol: 1e-7 });
+    expectAllClose(jacfwd((a: JaxArray) => nn.softmax(a))(row), want, { atol: 1e-7 });
+    expectAllClose(grad((a: JaxArray) => nn.logsumexp(a))(row), y, { atol: 1e-7 });
   });
 
   it("relu and relu6 propagate NaN as max does", () => {
