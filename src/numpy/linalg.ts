@@ -7,6 +7,7 @@ import { defaultFloat, isFloat } from "../core/dtypes.js";
 import { broadcastShapes } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import { bmm, diagOf, eyeOf, mT, permuteRows } from "../primitives/linalg.js";
+import { customJvp } from "../transforms/custom_derivatives.js";
 import { ValueError, asarray, broadcastTo, resultTypeOf } from "./core.js";
 import { moveaxis } from "./manipulation.js";
 import { max, min, sum } from "./reductions.js";
@@ -128,11 +129,91 @@ export function inv(a: ArrayLike): JaxArray {
   return solve(A, eyeOf(A.shape, A.dtype));
 }
 
-/** jnp.linalg.det(a): determinants from the LU factors, sign(P)·∏ diag(U). */
-export function det(a: ArrayLike): JaxArray {
-  const A = squareMatrix("det", a);
+/** Entry (i, j) of each matrix of A [..., n, n], as [...]. */
+function entry(A: JaxArray, i: number, j: number): JaxArray {
+  const nd = A.ndim;
+  const start = A.shape.map((_, k) => (k === nd - 2 ? i : k === nd - 1 ? j : 0));
+  const limit = A.shape.map((d, k) => (k === nd - 2 ? i + 1 : k === nd - 1 ? j + 1 : d));
+  return lax.squeeze(lax.slice(A, start, limit), [nd - 2, nd - 1]);
+}
+
+/** A sum of signed products of entries of A (the explicit small determinants). */
+function polynomial(A: JaxArray, terms: [number, [number, number][]][]): JaxArray {
+  const prods = terms.map(([sign, es]) => {
+    const p = es.map(([i, j]) => entry(A, i, j)).reduce((x, y) => lax.mul(x, y));
+    return sign > 0 ? p : lax.neg(p);
+  });
+  return prods.reduce((x, y) => lax.add(x, y));
+}
+
+/**
+ * JAX's _cofactor_solve: [det(a), adj(a)·b] for square a and b of the same shape, well defined
+ * for singular a. With P a = L U (partial pivoting) and x = L⁻¹ (P b), det(a)·a⁻¹ b =
+ * det(a)·U⁻¹ x. Replacing u_nn by 1/p, p = sign(P)·∏_{i<n} u_ii, and scaling x_i by det(a) for
+ * i < n makes back substitution give det(a)·x_n/u_nn = p·x_n for the last entry, and the same
+ * recursion above it, without dividing by u_nn: finite when rank(a) = n − 1 (where adj(a) has
+ * rank 1). When rank(a) < n − 1 (adj(a) = 0) the modified U is still singular; a solve with it
+ * then gives inf/nan, and those matrices get 0.
+ */
+function cofactorSolve(a: JaxArray, b: JaxArray): [JaxArray, JaxArray] {
+  const nd = a.ndim;
+  const n = a.shape[nd - 1]!;
+  if (n === 1) return [entry(a, 0, 0), b];
+  const { lu, perm, parity } = luParts(a);
+  const d = diagOf(lu);
+  const partial = lax.mul(parity, lax.reduceProd(lax.sliceInDim(d, 0, n - 1, 1, nd - 2), [nd - 2]));
+  const full = lax.mul(partial, entry(lu, n - 1, n - 1));
+  const corner = lax.bitwiseAnd(
+    lax.eq(lax.broadcastedIota("int32", lu.shape, nd - 2), n - 1),
+    lax.eq(lax.broadcastedIota("int32", lu.shape, nd - 1), n - 1),
+  );
+  const batchDims = a.shape.slice(0, -2).map((_, k) => k);
+  const bcast = (v: JaxArray) => lax.broadcastInDim(v, a.shape, batchDims);
+  const u = lax.select(corner, bcast(lax.div(lax.fullLike(partial, 1), partial)), lu);
+  const probe = lax.linalg.triangularSolve(u, lax.fullLike(lax.sliceInDim(a, 0, 1, 1, nd - 1), 1), { leftSide: true, lower: false });
+  const bad = bcast(lax.reduceOr(lax.bitwiseNot(lax.isFinite(probe)), [nd - 2, nd - 1]));
+  const zeros = lax.fullLike(b, 0);
+  let x = lax.select(bad, zeros, b);
+  x = lax.linalg.triangularSolve(u, permuteRows(x, perm), { leftSide: true, lower: true, unitDiagonal: true });
+  const top = lax.sliceInDim(x, 0, n - 1, 1, nd - 2);
+  x = lax.concatenate([lax.mul(top, lax.broadcastInDim(full, top.shape, batchDims)), lax.sliceInDim(x, n - 1, n, 1, nd - 2)], nd - 2);
+  x = lax.linalg.triangularSolve(u, x, { leftSide: true, lower: false });
+  return [full, lax.select(bad, zeros, x)];
+}
+
+/**
+ * det through the LU factors, sign(P)·∏ diag(U), with JAX's rule d det(A) = tr(adj(A)·dA)
+ * (cofactorSolve), which stays finite at singular matrices where autodiff of the LU form
+ * does not.
+ */
+const detLU = customJvp(function det(A: JaxArray): JaxArray {
   const { lu, parity } = luParts(A);
   return lax.mul(parity, lax.reduceProd(diagOf(lu), [A.ndim - 2]));
+});
+detLU.defjvp(function detJvp([x]: JaxArray[], [g]: JaxArray[]) {
+  const [y, z] = cofactorSolve(x!, g!);
+  return [y, lax.reduceSum(diagOf(z), [z.ndim - 2])];
+});
+
+/**
+ * jnp.linalg.det(a): JAX's explicit formulas for 2×2 and 3×3 matrices (polynomials, so every
+ * derivative is exact), else the LU determinant with JAX's cofactor derivative rule.
+ */
+export function det(a: ArrayLike): JaxArray {
+  const A = squareMatrix("det", a);
+  const n = A.shape[A.ndim - 1];
+  if (n === 2) return polynomial(A, [[1, [[0, 0], [1, 1]]], [-1, [[0, 1], [1, 0]]]]);
+  if (n === 3) {
+    return polynomial(A, [
+      [1, [[0, 0], [1, 1], [2, 2]]],
+      [1, [[0, 1], [1, 2], [2, 0]]],
+      [1, [[0, 2], [1, 0], [2, 1]]],
+      [-1, [[0, 2], [1, 1], [2, 0]]],
+      [-1, [[0, 0], [1, 2], [2, 1]]],
+      [-1, [[0, 1], [1, 0], [2, 2]]],
+    ]);
+  }
+  return detLU(A);
 }
 
 /**

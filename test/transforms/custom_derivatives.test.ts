@@ -755,6 +755,38 @@ describe("jnp functions whose derivatives come from custom rules (as JAX's)", ()
   });
 });
 
+/** det by Laplace expansion in float64, and the cofactor matrix (the gradient of det). */
+const detF64 = (m: number[][]): number =>
+  m.length === 1 ? m[0]![0]! : m[0]!.reduce((s, v, j) => s + (-1) ** j * v * detF64(minor(m, 0, j)), 0);
+const minor = (m: number[][], i: number, j: number) => m.filter((_, r) => r !== i).map((row) => row.filter((_, c) => c !== j));
+const cofactors = (m: number[][]) => m.map((row, i) => row.map((_, j) => (-1) ** (i + j) * detF64(minor(m, i, j))));
+
+describe("jnp.linalg.det: JAX's explicit 2×2/3×3 formulas and cofactor rule, finite at singular matrices", () => {
+  const cases: [string, number[][]][] = [
+    ["rank 3 of 4", [[1, 2, 3, 4], [2, 4, 6, 8], [0, 1, 5, 2], [3, 1, 0, 7]]],
+    ["rank 2 of 4", [[1, 2, 3, 4], [2, 4, 6, 8], [3, 6, 9, 12], [3, 1, 0, 7]]],
+    ["nonsingular 4×4", [[2, 1, 0, 0], [1, 3, 1, 0], [0, 1, 4, 1], [0, 0, 1, 5]]],
+    ["nonsingular 5×5", [[4, 1, 0, 2, 0], [1, 3, 1, 0, 1], [0, 1, 4, 1, 2], [2, 0, 1, 5, 1], [0, 1, 2, 1, 3]]],
+    ["singular 2×2", [[1, 2], [2, 4]]],
+    ["singular 3×3", [[1, 2, 3], [2, 4, 6], [1, 0, 1]]],
+  ];
+  for (const [what, m] of cases) {
+    it(`grad(det) is the cofactor matrix: ${what}`, () => {
+      const a = f32(m as never);
+      expectAllClose(jnp.linalg.det(a), detF64(m), { atol: 1e-4, rtol: 1e-5 });
+      expectAllClose(grad(jnp.linalg.det)(a), cofactors(m), { atol: 1e-4, rtol: 1e-5 });
+    });
+  }
+
+  it("under jit and vmap, and to second order (finite differences)", () => {
+    const [, , c4, c5] = cases.map(([, m]) => m);
+    const batch = f32([cases[0]![1], c4!] as never);
+    expectAllClose(vmap(grad(jnp.linalg.det))(batch), [cofactors(cases[0]![1]), cofactors(c4!)], { atol: 1e-4, rtol: 1e-5 });
+    expectAllClose(jit(grad(jnp.linalg.det))(f32(c5 as never)), cofactors(c5!), { atol: 1e-3, rtol: 1e-5 });
+    checkGrads(jnp.linalg.det, [jnp.multiply(f32(c4 as never), 0.5)], 2);
+  });
+});
+
 describe("random.gamma: JAX's derivative in a as a custom rule, to second order", () => {
   const fx = JSON.parse(readFileSync(new URL("../fixtures/custom_derivatives.json", import.meta.url), "utf8")).gamma_second as {
     key_seed: number;
