@@ -19,14 +19,13 @@
 import { itemsize } from "../core/dtypes.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Var } from "../ir/jaxpr.js";
-import { ModuleBuilder, type FunctionBuilder, type Local, type ValType } from "../backends/wasm/builder.js";
+import type { FunctionBuilder, Local, ModuleBuilder, ValType } from "../backends/wasm/builder.js";
 import { Emit, type MathImport, clsOf, mathImportsOf } from "./emit_ops.js";
 import { Evaluator, type Leaf, type LeafInfo, type Region } from "./eval.js";
 import { type Expr, type GatherExpr, type LoadExpr, type ReduceExpr, topoOrder } from "./ir.js";
 import { Accumulators } from "./reduce.js";
-import { emitFmod } from "./helpers.js";
+import { emitFmod, kernelModule } from "./helpers.js";
 import { type MathFn, WasmMath } from "../backends/wasm/math.js";
-import { wasmFeatures } from "../backends/wasm/features.js";
 
 export interface KernelSpec {
   /** The output index space; every output has this shape. */
@@ -151,9 +150,7 @@ export function generateKernel(spec: KernelSpec, relaxed = false): GeneratedKern
   const nch = Math.ceil(nLast / ch);
   const extent = size === 0 ? 0 : Math.ceil(rows / lay.band) * nch;
 
-  const m = new ModuleBuilder();
-  // The heap is shared exactly when threads are usable here (see wasmFeatures); imports must match.
-  m.importMemory(wasmFeatures().threads ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+  const m = kernelModule();
   const mathRefs = new Map<string, ReturnType<ModuleBuilder["importFunction"]>>();
   for (const n of nodes) {
     if (n.kind !== "op" || n.op !== "math" || WasmMath.offers(n.fn as MathFn, clsOf(n.dtype) as "f32" | "f64")) continue;

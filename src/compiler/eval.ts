@@ -26,15 +26,15 @@ export interface LeafInfo {
   readonly count: number;
 }
 
-const SCALAR_LOAD: Record<DType, MemOp> = {
+export const SCALAR_LOAD: Record<DType, MemOp> = {
   bool: "i32.load8_u", int8: "i32.load8_s", uint8: "i32.load8_u", int16: "i32.load16_s", uint16: "i32.load16_u",
   int32: "i32.load", uint32: "i32.load", float32: "f32.load", float64: "f64.load", int64: "f64.load", uint64: "f64.load",
 };
-const SCALAR_STORE: Record<DType, MemOp> = {
+export const SCALAR_STORE: Record<DType, MemOp> = {
   bool: "i32.store8", int8: "i32.store8", uint8: "i32.store8", int16: "i32.store16", uint16: "i32.store16",
   int32: "i32.store", uint32: "i32.store", float32: "f32.store", float64: "f64.store", int64: "f64.store", uint64: "f64.store",
 };
-const align = (d: DType): number => Math.log2(itemsize(d));
+export const align = (d: DType): number => Math.log2(itemsize(d));
 const signedNarrow = (d: DType): boolean => d === "int8" || d === "int16";
 
 /** Where the vector lanes of a region run: along which stride of a leaf. */

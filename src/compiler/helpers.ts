@@ -1,6 +1,14 @@
-// Helper functions added to a kernel module when its code needs them: fmod (C's remainder of
-// doubles, exact, which Wasm lacks).
-import type { FuncRef, ModuleBuilder } from "../backends/wasm/builder.js";
+// The module every kernel lives in, and helper functions added to a kernel module when its
+// code needs them: fmod (C's remainder of doubles, exact, which Wasm lacks).
+import { type FuncRef, ModuleBuilder } from "../backends/wasm/builder.js";
+import { wasmFeatures } from "../backends/wasm/features.js";
+
+/** A module importing `env.memory`: shared exactly when threads are usable here (see wasmFeatures). */
+export function kernelModule(): ModuleBuilder {
+  const m = new ModuleBuilder();
+  m.importMemory(wasmFeatures().threads ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+  return m;
+}
 
 /**
  * fmod(x, y) = x − trunc(x/y)·y computed exactly by long division on the magnitudes: t = |y|

@@ -1,9 +1,13 @@
 // The compiler's public face: planJaxpr turns a jaxpr into a plan of steps, each a compiled
-// Wasm kernel (fused elementwise, layout and reduction ops) or an equation the backend runs
-// itself. Compiled modules are cached by a structural key of the kernel, so jaxprs that
-// contain the same fused group share one module.
-import type { Atom, Jaxpr, JaxprEqn, Var } from "../ir/jaxpr.js";
-import { generateKernel, type KernelSpec } from "./codegen.js";
+// Wasm kernel (fused elementwise, layout, indexing and reduction ops, or a kernel of its own
+// for an equation that does not fuse: cumsum, scatters) or an equation the backend runs itself.
+// Compiled modules are cached by a structural key of the kernel, so jaxprs that contain the
+// same fused group share one module.
+import { type Atom, type Jaxpr, type JaxprEqn, Var } from "../ir/jaxpr.js";
+import { type GeneratedKernel, generateKernel, type KernelSpec } from "./codegen.js";
+import { generateCumsum } from "./scan.js";
+import { SCATTER_OPS, generateScatter } from "./scatter.js";
+import type { ScatterParams } from "../primitives/indexing.js";
 import { partition } from "./fusion.js";
 import { topoOrder } from "./ir.js";
 
@@ -80,17 +84,16 @@ export function kernelKey(spec: KernelSpec): string {
   return parts.join(";");
 }
 
-/** Compiles (or finds in the cache) the module of one kernel. */
-export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel {
-  const key = `${relaxed ? "r" : ""}${kernelKey(spec)}`;
+/** The module of `key` from the cache, or generated, compiled and cached. */
+function cached(key: string, generate: () => GeneratedKernel): CompiledKernel {
   let k = cache.get(key);
   if (k !== undefined) {
     cache.delete(key);
     cache.set(key, k);
   } else {
-    let g: ReturnType<typeof generateKernel>;
+    let g: GeneratedKernel;
     try {
-      g = generateKernel(spec, relaxed);
+      g = generate();
     } catch (err) {
       throw new Error(`jaxts compiler: code generation failed for kernel ${key}: ${(err as Error).message}`, { cause: err });
     }
@@ -101,11 +104,41 @@ export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel
   return k;
 }
 
+/** Compiles (or finds in the cache) the module of one kernel. */
+export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel {
+  return cached(`${relaxed ? "r" : ""}${kernelKey(spec)}`, () => generateKernel(spec, relaxed));
+}
+
+/**
+ * The kernel of an equation that fusion leaves unfused but that has a code generator of its
+ * own (cumsum, the scatter family), or null: its operands and results are buffers, read and written by one kernel.
+ */
+function dedicatedKernel(eqn: JaxprEqn): CompiledKernel | null {
+  if (!eqn.inputs.every((a) => a instanceof Var)) return null;
+  const avals = eqn.inputs.map((a) => `${a.aval.dtype}[${a.aval.shape.join(",")}]`).join(";");
+  const key = `E${eqn.primitive.name}|${JSON.stringify(eqn.params)}|${avals}`;
+  switch (eqn.primitive.name) {
+    case "cumsum": {
+      const { axis, reverse } = eqn.params as { axis: number; reverse: boolean };
+      return cached(key, () => generateCumsum(eqn.inputs[0]!.aval, axis, reverse));
+    }
+    default: {
+      const op = SCATTER_OPS[eqn.primitive.name];
+      if (op === undefined) return null;
+      const [x, idx, u] = eqn.inputs.map((a) => a.aval);
+      return cached(key, () => generateScatter(x!, idx!, u!, eqn.params as ScatterParams, op));
+    }
+  }
+}
+
 /** Plans a jaxpr: fusion into kernels, compiled to Wasm, and equations left to the backend. */
 export function planJaxpr(jaxpr: Jaxpr, options: PlanOptions = {}): Plan {
   const { flat, steps } = partition(jaxpr);
   const out: Step[] = steps.map((s) => {
-    if (s.kind === "eqn") return s;
+    if (s.kind === "eqn") {
+      const kernel = dedicatedKernel(s.eqn);
+      return kernel ? { kind: "kernel", kernel, inputs: s.eqn.inputs as Var[], outputs: s.eqn.outBinders } : s;
+    }
     const g = s.group;
     const inputs = [...g.loads];
     const slotOf = new Map(inputs.map((v, i) => [v, i]));
