@@ -335,6 +335,44 @@ describe("customJvp under transformations", () => {
   });
 });
 
+describe("customJvp closures over tracers", () => {
+  it("a rule may close over values of outer transformations and of an inner vmap", () => {
+    // d/dx of grad_y g(y) at y = 1, where g's rule scales tangents by the outer x: 1.
+    const h = (x: JArray) =>
+      grad((y: JArray) => {
+        const g = customJvp(function outerClosure(z: JArray) {
+          return jnp.sin(z);
+        });
+        g.defjvp(([z]: JArray[], [t]: JArray[]) => [g(z!), jnp.multiply(t!, x)]);
+        return g(y);
+      })(1.0) as JArray;
+    expectAllClose(grad(h)(3), 1);
+    const bs = [1, 2, 3];
+    const k = (x: JArray) =>
+      vmap((b: JArray) => {
+        const g = customJvp(function batchedClosure(z: JArray) {
+          return jnp.multiply(z, b);
+        });
+        g.defjvp(([z]: JArray[], [t]: JArray[]) => [g(z!), jnp.multiply(t!, b)]);
+        return g(x);
+      })(f32(bs)) as JArray;
+    expectAllClose(jvp(k, [2], [1])[1], bs);
+    expectAllClose(grad((x: JArray) => jnp.sum(k(x)))(2), bs.reduce((a, b) => a + b));
+  });
+
+  it("a rule closing over a value its own differentiation perturbs raises UnexpectedTracerError", () => {
+    const f = (x: JArray) => {
+      const g = customJvp(function sameLevel(y: JArray) {
+        return jnp.sin(y);
+      });
+      g.defjvp(([y]: JArray[], [t]: JArray[]) => [g(y!), jnp.multiply(t!, x)]);
+      return g(x);
+    };
+    expect(() => grad(f)(2)).toThrow(UnexpectedTracerError);
+    expect(() => jvp(f, [2], [1])).toThrow("closed over a value that is being differentiated by the transformation applying the rule");
+  });
+});
+
 describe("customJvp errors (JAX's wording)", () => {
   it("no rule", () => {
     const noRule = customJvp(function foo(x: JArray) {
