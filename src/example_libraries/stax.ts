@@ -2,11 +2,11 @@
 // [initFun, applyFun]: initFun(rng, inputShape) returns [outputShape, params] and
 // applyFun(params, inputs, { rng, ... }) applies the layer. Combinators (serial, parallel,
 // shapeDependent) build layers from layers; params are pytrees (nested JS arrays), so grad, jit
-// and the optimizers apply to them. Layer constructors keep JAX's capitalized names (Dense, Relu).
-// Convolutions and pooling (Conv, GeneralConv, ConvTranspose, MaxPool, SumPool, AvgPool) are not
-// here: jaxts has no conv_general_dilated or reduce_window primitive yet.
+// and the optimizers apply to them. Layer constructors keep JAX's capitalized names (Dense, Relu,
+// Conv, MaxPool).
 import type { JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
+import { ShapeDtypeStruct, evalShape } from "../transforms/api.js";
 import { normalizeAxis } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import * as nn from "../nn/functions.js";
@@ -57,6 +57,154 @@ export function Dense(outDim: number, WInit: Initializer = glorotNormal(), bInit
   };
   return [initFun, applyFun];
 }
+
+/** Dimension numbers as three layout strings, e.g. ["NHWC", "HWIO", "NHWC"]. */
+export type ConvLayout = readonly [lhsSpec: string, rhsSpec: string, outSpec: string];
+
+/**
+ * The output shape of `apply` on inputs of `inputShape`, found by tracing it abstractly; a −1
+ * (unknown batch size) traces as 1 and is put back at the output's batch axis.
+ */
+function tracedOutputShape(
+  apply: (x: JaxArray) => JaxArray,
+  inputShape: number[],
+  batchIn: number,
+  batchOut: number,
+): number[] {
+  const unknown = inputShape.some((n) => n === -1);
+  const out = evalShape(apply, new ShapeDtypeStruct(inputShape.map((n) => (n === -1 ? 1 : n)), "float32")) as ShapeDtypeStruct;
+  const shape = [...out.shape];
+  if (unknown && inputShape[batchIn] === -1) shape[batchOut] = -1;
+  return shape;
+}
+
+export interface ConvLayerOptions {
+  /** Window strides (default all 1). */
+  strides?: readonly number[] | null;
+  /** "VALID" (default), "SAME", "SAME_LOWER", or explicit [lo, hi] pairs per spatial axis. */
+  padding?: lax.PaddingLike;
+  /** Default: glorotNormal with the kernel's I and O axes as in and out axes. */
+  WInit?: Initializer | null;
+  /** Default: normal(1e-6). */
+  bInit?: Initializer;
+}
+
+/** The kernel shape: O and I from outChan and the input's C, spatial sizes from filterShape in order. */
+function kernelShape(dn: ConvLayout, outChan: number, filterShape: readonly number[], inputShape: number[]): number[] {
+  let f = 0;
+  return [...dn[1]].map((c) => (c === "O" ? outChan : c === "I" ? inputShape[dn[0].indexOf("C")]! : filterShape[f++]!));
+}
+
+function convLayer(
+  dn: ConvLayout,
+  outChan: number,
+  filterShape: readonly number[],
+  opts: ConvLayerOptions,
+  transpose: boolean,
+): Layer {
+  const [lhsSpec, rhsSpec, outSpec] = dn;
+  const strides = opts.strides ?? filterShape.map(() => 1);
+  const padding = opts.padding ?? "VALID";
+  const WInit = opts.WInit ?? glorotNormal({ inAxis: rhsSpec.indexOf("I"), outAxis: rhsSpec.indexOf("O") });
+  const bInit = opts.bInit ?? normal(1e-6);
+  const op = (x: JaxArray, W: JaxArray): JaxArray =>
+    transpose
+      ? lax.convTranspose(x, W, strides, padding, { dimensionNumbers: dn })
+      : lax.convGeneralDilated(x, W, strides, padding, { dimensionNumbers: dn });
+  const initFun: InitFun = (rng, inputShape: number[]) => {
+    const kShape = kernelShape(dn, outChan, filterShape, inputShape);
+    const zerosKernel = jnp.zeros(kShape);
+    const outputShape = tracedOutputShape((x) => op(x, zerosKernel), inputShape, lhsSpec.indexOf("N"), outSpec.indexOf("N"));
+    const biasShape = [...outSpec].map((c) => (c === "C" ? outChan : 1));
+    const [k1, k2] = splitKeys(rng, 2);
+    return [outputShape, [WInit(k1!, kShape), bInit(k2!, biasShape)]];
+  };
+  const applyFun: ApplyFun = (params: [JaxArray, JaxArray], inputs: JaxArray) => {
+    const [W, b] = params;
+    return jnp.add(op(inputs, W), b);
+  };
+  return [initFun, applyFun];
+}
+
+/**
+ * GeneralConv(dimensionNumbers, outChan, filterShape, { strides, padding, WInit, bInit }): a
+ * convolution (lax.convGeneralDilated) plus a bias; params [W, b], W laid out as the rhs spec.
+ */
+export const GeneralConv = (dn: ConvLayout, outChan: number, filterShape: readonly number[], opts: ConvLayerOptions = {}): Layer =>
+  convLayer(dn, outChan, filterShape, opts, false);
+
+/** Conv(outChan, filterShape, opts): GeneralConv with NHWC inputs and HWIO kernels. */
+export const Conv = (outChan: number, filterShape: readonly number[], opts: ConvLayerOptions = {}): Layer =>
+  GeneralConv(["NHWC", "HWIO", "NHWC"], outChan, filterShape, opts);
+
+/** GeneralConvTranspose(dimensionNumbers, outChan, filterShape, opts): lax.convTranspose plus a bias. */
+export const GeneralConvTranspose = (dn: ConvLayout, outChan: number, filterShape: readonly number[], opts: ConvLayerOptions = {}): Layer =>
+  convLayer(dn, outChan, filterShape, opts, true);
+
+/** Conv1DTranspose(outChan, filterShape, opts): NHC inputs, HIO kernels. */
+export const Conv1DTranspose = (outChan: number, filterShape: readonly number[], opts: ConvLayerOptions = {}): Layer =>
+  GeneralConvTranspose(["NHC", "HIO", "NHC"], outChan, filterShape, opts);
+
+/** ConvTranspose(outChan, filterShape, opts): NHWC inputs, HWIO kernels. */
+export const ConvTranspose = (outChan: number, filterShape: readonly number[], opts: ConvLayerOptions = {}): Layer =>
+  GeneralConvTranspose(["NHWC", "HWIO", "NHWC"], outChan, filterShape, opts);
+
+export interface PoolOptions {
+  /** Window strides over the spatial axes (default all 1). */
+  strides?: readonly number[] | null;
+  /** "VALID" (default), "SAME" or explicit pairs (over every axis). */
+  padding?: lax.PaddingLike;
+  /** The input layout, e.g. "NHWC" (default: batch first, channels last). */
+  spec?: string | null;
+}
+
+/**
+ * A pooling layer over the spatial axes: windows of size 1 and stride 1 on the batch (N) and
+ * channel (C) axes, `reduce` over each window, then `rescale` (average pooling).
+ */
+function poolingLayer(
+  computation: "max" | "add",
+  initValue: number,
+  averaged: boolean,
+): (windowShape: readonly number[], opts?: PoolOptions) => Layer {
+  return (windowShape0, opts = {}) => {
+    const strides0 = opts.strides ?? windowShape0.map(() => 1);
+    const padding = opts.padding ?? "VALID";
+    const spec = opts.spec ?? null;
+    const nonSpatial = spec === null ? [0, windowShape0.length + 1] : [spec.indexOf("N"), spec.indexOf("C")];
+    const windowShape = [...windowShape0];
+    const strides = [...strides0];
+    for (const i of [...nonSpatial].sort((a, b) => a - b)) {
+      windowShape.splice(i, 0, 1);
+      strides.splice(i, 0, 1);
+    }
+    const initFun: InitFun = (_rng, inputShape: number[]) => {
+      const pads =
+        typeof padding === "string" ? lax.padtypeToPads(inputShape, windowShape, strides, padding) : padding.map(([lo, hi]) => [lo, hi]);
+      // reduce_window's shape rule: ⌊(in + lo + hi − window) / stride⌋ + 1 (a −1 batch stays −1).
+      const outShape = inputShape.map((n, i) => Math.floor((n + pads[i]![0]! + pads[i]![1]! - windowShape[i]!) / strides[i]!) + 1);
+      return [outShape, []];
+    };
+    const applyFun: ApplyFun = (_params, inputs: JaxArray) => {
+      const out = lax.reduceWindow(inputs, initValue, computation, windowShape, strides, padding);
+      if (!averaged) return out;
+      // Divide by the number of input elements in each window (padding excluded).
+      const ns = spec === null ? [0, inputs.ndim - 1] : nonSpatial;
+      const spatialShape = inputs.shape.filter((_, i) => !ns.includes(i));
+      const ones = jnp.ones(spatialShape, inputs.dtype);
+      const windowSizes = lax.reduceWindow(ones, 0, "add", windowShape0, strides0, padding);
+      return jnp.divide(out, lax.expandDims(windowSizes, [...ns].sort((a, b) => a - b)));
+    };
+    return [initFun, applyFun];
+  };
+}
+
+/** MaxPool(windowShape, { strides, padding, spec }): the maximum over each window. */
+export const MaxPool = poolingLayer("max", -Infinity, false);
+/** SumPool(windowShape, { strides, padding, spec }): the sum over each window. */
+export const SumPool = poolingLayer("add", 0, false);
+/** AvgPool(windowShape, { strides, padding, spec }): the mean over each window's input elements. */
+export const AvgPool = poolingLayer("add", 0, true);
 
 export interface BatchNormOptions {
   /** The axes normalized over (default [0, 1, 2], the batch and spatial axes of NHWC images). */

@@ -1,10 +1,11 @@
 // example_libraries.stax: output shapes and params from initFun, applyFun against hand-written
 // jnp compositions of the same params, Dropout's mask against random.bernoulli with the same
-// key, combinators, a Dense-Tanh-Dense regression whose loss, gradients and 3 Adam steps match
+// key, convolutions against lax's, pooling against loops over the windows, combinators, a
+// Dense-Tanh-Dense regression whose loss, gradients and 3 Adam steps match
 // NumPy's backpropagation (scripts/gen_nn_fixtures.py), and a small MLP trained with
 // optimizers.adam whose loss falls.
 import { describe, expect, it } from "vitest";
-import { exampleLibraries, grad, jit, nn, numpy as jnp, random, tree, valueAndGrad } from "../../src/index.js";
+import { exampleLibraries, grad, jit, lax, nn, numpy as jnp, random, tree, valueAndGrad } from "../../src/index.js";
 import type { Array as JaxArray } from "../../src/index.js";
 import { expectAllClose } from "../util/check.js";
 import { fixture, toArray, type Rec } from "../nn/fixture.js";
@@ -94,6 +95,108 @@ describe("stax layers", () => {
     expect(() => apply([], x)).toThrow("Dropout layer requires apply_fun to be called with a PRNG key argument");
     expect(stax.Dropout(0.5, "test")[1]([], x)).toBe(x);
     expect(() => stax.Dropout(0.5, "eval" as never)[1]([], x, { rng })).toThrow("Dropout layer requires `mode` argument to be either");
+  });
+});
+
+/** NHWC pooling by loops over the windows (pads: [lo, hi] per spatial axis): max, sum, or mean of the valid elements. */
+function poolLoops(x: JaxArray, win: number[], str: number[], pads: number[][], op: "max" | "sum" | "avg"): JaxArray {
+  const [B, H, W, C] = x.shape as [number, number, number, number];
+  const d = x.dataSync();
+  const outH = Math.floor((H + pads[0]![0]! + pads[0]![1]! - win[0]!) / str[0]!) + 1;
+  const outW = Math.floor((W + pads[1]![0]! + pads[1]![1]! - win[1]!) / str[1]!) + 1;
+  const out: number[] = [];
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < outH; i++)
+      for (let j = 0; j < outW; j++)
+        for (let c = 0; c < C; c++) {
+          let acc = op === "max" ? -Infinity : 0;
+          let n = 0;
+          for (let di = 0; di < win[0]!; di++)
+            for (let dj = 0; dj < win[1]!; dj++) {
+              const r = i * str[0]! - pads[0]![0]! + di;
+              const q = j * str[1]! - pads[1]![0]! + dj;
+              if (r < 0 || r >= H || q < 0 || q >= W) continue;
+              const v = d[((b * H + r) * W + q) * C + c]!;
+              acc = op === "max" ? Math.max(acc, v) : acc + v;
+              n++;
+            }
+          out.push(op === "avg" ? acc / n : acc);
+        }
+  return jnp.reshape(jnp.array(out), [B, outH, outW, C]);
+}
+
+describe("stax convolutions and pooling", () => {
+  const img = jnp.reshape(jnp.sin(jnp.arange(2 * 5 * 5 * 3)), [2, 5, 5, 3]);
+  const nhwc = ["NHWC", "HWIO", "NHWC"] as const;
+
+  it("Conv: kernel and bias shapes, glorotNormal over the kernel's I/O axes, apply = conv + b, output shapes", () => {
+    const rng = random.key(0);
+    for (const [strides, padding] of [[[1, 1], "VALID"], [[2, 2], "SAME"], [[2, 1], "VALID"]] as const) {
+      const [init, apply] = stax.Conv(4, [3, 2], { strides, padding });
+      const [outShape, [W, b]] = init(rng, [-1, 5, 5, 3]);
+      expect([W.shape, b.shape]).toEqual([[3, 2, 3, 4], [1, 1, 1, 4]]);
+      // JAX's rules: SAME gives ⌈n / s⌉, VALID ⌊(n − k) / s⌋ + 1.
+      const size = (n: number, k: number, s: number) => (padding === "SAME" ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+      expect(outShape).toEqual([-1, size(5, 3, strides[0]), size(5, 2, strides[1]), 4]);
+      const y = apply([W, b], img);
+      expect(y.shape).toEqual([2, ...outShape.slice(1)]);
+      expectAllClose(y, jnp.add(lax.convGeneralDilated(img, W, strides, padding, { dimensionNumbers: nhwc }), b));
+    }
+    const [k1] = random.split(rng);
+    const [, [W]] = stax.Conv(4, [3, 3])[0](rng, [2, 5, 5, 3]);
+    expect(W.tolist()).toEqual(nn.initializers.glorotNormal({ inAxis: 2, outAxis: 3 })(k1!, [3, 3, 3, 4]).tolist());
+  });
+
+  it("GeneralConv in NCHW/OIHW layout", () => {
+    const [init, apply] = stax.GeneralConv(["NCHW", "OIHW", "NCHW"], 6, [2, 2], { padding: "SAME" });
+    const [outShape, [W, b]] = init(random.key(1), [-1, 3, 5, 5]);
+    expect([outShape, W.shape, b.shape]).toEqual([[-1, 6, 5, 5], [6, 3, 2, 2], [1, 6, 1, 1]]);
+    const x = jnp.transpose(img, [0, 3, 1, 2]);
+    expectAllClose(apply([W, b], x), jnp.add(lax.convGeneralDilated(x, W, [1, 1], "SAME"), b));
+  });
+
+  it("ConvTranspose and Conv1DTranspose: Keras's output sizes, apply = convTranspose + b", () => {
+    const [init, apply] = stax.ConvTranspose(2, [3, 3], { strides: [2, 2], padding: "SAME" });
+    const [outShape, [W, b]] = init(random.key(2), [-1, 5, 5, 3]);
+    expect(outShape).toEqual([-1, 10, 10, 2]);
+    expectAllClose(apply([W, b], img), jnp.add(lax.convTranspose(img, W, [2, 2], "SAME", { dimensionNumbers: nhwc }), b));
+    const [init1, apply1] = stax.Conv1DTranspose(4, [3], { strides: [2] });
+    const [outShape1, p1] = init1(random.key(3), [2, 5, 3]);
+    // VALID: n·s + max(k − s, 0).
+    expect(outShape1).toEqual([2, 5 * 2 + 1, 4]);
+    expect(apply1(p1, img.get(":", 0)).shape).toEqual(outShape1);
+  });
+
+  for (const [name, layer, op] of [["MaxPool", stax.MaxPool, "max"], ["SumPool", stax.SumPool, "sum"], ["AvgPool", stax.AvgPool, "avg"]] as const) {
+    it(`${name} over the spatial axes equals loops over the windows (VALID and SAME)`, () => {
+      const [init, apply] = layer([2, 2], { strides: [2, 2] });
+      expect(init(random.key(0), [-1, 5, 5, 3])[0]).toEqual([-1, 2, 2, 3]);
+      expectAllClose(apply([], img), poolLoops(img, [2, 2], [2, 2], [[0, 0], [0, 0]], op), { atol: 1e-6 });
+      const [initS, applyS] = layer([3, 2], { strides: [2, 2], padding: "SAME" });
+      const pads = lax.padtypeToPads([5, 5], [3, 2], [2, 2], "SAME");
+      expect(initS(random.key(0), [2, 5, 5, 3])[0]).toEqual([2, 3, 3, 3]);
+      expectAllClose(applyS([], img), poolLoops(img, [3, 2], [2, 2], pads, op), { atol: 1e-6 });
+    });
+  }
+
+  it("pooling with a spec: NCHW", () => {
+    const [init, apply] = stax.MaxPool([2, 2], { strides: [1, 2], spec: "NCHW" });
+    const x = jnp.transpose(img, [0, 3, 1, 2]);
+    expect(init(random.key(0), [2, 3, 5, 5])[0]).toEqual([2, 3, 4, 2]);
+    expectAllClose(apply([], x), jnp.transpose(poolLoops(img, [2, 2], [1, 2], [[0, 0], [0, 0]], "max"), [0, 3, 1, 2]));
+  });
+
+  it("a small convolutional classifier: serial(Conv, Relu, MaxPool, Flatten, Dense, LogSoftmax) is differentiable", () => {
+    const [init, apply] = stax.serial(
+      stax.Conv(4, [3, 3], { padding: "SAME" }), stax.Relu, stax.MaxPool([2, 2], { strides: [2, 2] }),
+      stax.Flatten, stax.Dense(3), stax.LogSoftmax,
+    );
+    const [outShape, params] = init(random.key(5), [-1, 5, 5, 3]);
+    expect(outShape).toEqual([-1, 3]);
+    const loss = (p: unknown) => jnp.negative(jnp.mean(apply(p, img).get(":", 0)));
+    const g = grad(loss)(params);
+    expect(shapes(g)).toEqual(shapes(params));
+    expect(tree.leaves<JaxArray>(g).every((l) => jnp.all(jnp.isfinite(l)).item())).toBe(true);
   });
 });
 
