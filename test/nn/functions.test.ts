@@ -110,6 +110,26 @@ describe("nn known answers from JAX", () => {
     expectAllClose(grad((a: JaxArray) => nn.logsumexp(a))(row), y, { atol: 1e-7 });
   });
 
+  it("vmap ≡ a loop and jit ≡ eager, for values and gradients, through the custom rules", () => {
+    const xs = jnp.reshape(jnp.sin(jnp.arange(24)), [2, 3, 4]);
+    const where = jnp.greater(jnp.cos(jnp.arange(12)), -0.6).reshape([3, 4]);
+    const fs: ((a: JaxArray) => JaxArray)[] = [
+      (a) => nn.softmax(a, 0),
+      (a) => nn.logsumexp(a, { axis: 1, where }),
+      (a) => nn.logSoftmax(a, { where }),
+      (a) => jnp.sum(nn.relu6(jnp.multiply(a, 8))),
+      (a) => nn.standardize(a),
+    ];
+    for (const f of fs) {
+      const loop = jnp.stack([0, 1].map((i) => f(xs.get(i))));
+      expectAllClose(vmap(f)(xs), loop, { atol: 1e-6 });
+      expectAllClose(jit(vmap(f))(xs), loop, { atol: 1e-6 });
+      const g = (a: JaxArray) => jnp.sum(jnp.where(jnp.isfinite(f(a)), f(a), 0));
+      const gLoop = jnp.stack([0, 1].map((i) => grad(g)(xs.get(i))));
+      expectAllClose(jit(vmap(grad(g)))(xs), gLoop, { atol: 1e-6 });
+    }
+  });
+
   it("relu and relu6 propagate NaN as max does", () => {
     expect(Number.isNaN(nn.relu(NaN).item())).toBe(true);
     expect(Number.isNaN(nn.relu6(NaN).item())).toBe(true);
