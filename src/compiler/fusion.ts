@@ -9,7 +9,9 @@
 // expensive), or when a layout op cannot express its read (a reshape that is not affine).
 // An operand that gather / dynamic_slice / dynamic_update_slice read at data-dependent
 // positions is materialized unless it is a buffer read through an affine map; their index
-// operands stay fused unless they contain a reduction or cost more than INDEX_COST.
+// operands stay fused unless they contain a reduction or cost more than INDEX_COST. The
+// operand and updates of a scatter that are constants (the zeros that reverse mode scatters
+// into) are not materialized: the scatter kernel fills them in.
 // Relabeling layout ops (reshape, transpose, squeeze, slice, ...) of a reduction's result
 // stay in the reduction's kernel. Roots with the same
 // index space (and reduction shape) merge into multi-output kernels when their inputs are
@@ -19,6 +21,7 @@ import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.
 import { type Expr, ExprPool, MAX_BUFFERS, children, denseAffine, loadedVars, storedValue } from "./ir.js";
 import { type EqnClass, eqnClass, lowerEqn, replicates } from "./lower.js";
 import { bufferOperands, isBufferRead } from "./lower_indexing.js";
+import { constantOperands } from "./scatter.js";
 import { splitReductions } from "./split.js";
 
 /** An expression at most this costly may be recomputed rather than materialized. */
@@ -109,7 +112,11 @@ export interface KernelGroup {
   readonly pos: number;
 }
 
-export type PlannedStep = { kind: "kernel"; group: KernelGroup } | { kind: "eqn"; eqn: JaxprEqn };
+/**
+ * An equation left unfused; `consts` holds, per input, the value of an input that is a
+ * constant and was not materialized (only where constantOperands allows it), else null.
+ */
+export type PlannedStep = { kind: "kernel"; group: KernelGroup } | { kind: "eqn"; eqn: JaxprEqn; consts?: (number | null)[] };
 
 export interface Partition {
   readonly flat: FlatJaxpr;
@@ -119,6 +126,7 @@ export interface Partition {
 interface Forward {
   exprOf: Map<Var, Expr>;
   rootExpr: Map<Var, Expr>;
+  consts: Map<JaxprEqn, (number | null)[]>;
 }
 
 class Planner {
@@ -129,12 +137,15 @@ class Planner {
   constructor(readonly flat: FlatJaxpr) {
     for (const v of flat.invars) this.mat.add(v);
     for (const a of flat.outvars) if (a instanceof Var) this.mat.add(a);
-    for (const e of flat.eqns) if (eqnClass(e) === null) this.setOpaque(e);
+    for (const e of flat.eqns) if (eqnClass(e) === null) this.setOpaque(e, constantOperands(e));
   }
 
-  private setOpaque(e: JaxprEqn): void {
+  /** Marks an equation as left unfused; its inputs are buffers, except those that may be constants. */
+  private setOpaque(e: JaxprEqn, except: readonly number[] = []): void {
     this.opaque.add(e);
-    for (const a of e.inputs) if (a instanceof Var) this.mat.add(a);
+    e.inputs.forEach((a, i) => {
+      if (a instanceof Var && !except.includes(i)) this.mat.add(a);
+    });
     for (const v of e.outBinders) this.mat.add(v);
   }
 
@@ -167,6 +178,7 @@ class Planner {
     const pool = this.pool;
     const exprOf = new Map<Var, Expr>();
     const rootExpr = new Map<Var, Expr>();
+    const consts = new Map<JaxprEqn, (number | null)[]>();
     const inlined = new Set<Var>();
     const load = (v: Var) => pool.load(v, denseAffine(v.aval.shape));
     const atom = (a: Atom): Expr =>
@@ -182,6 +194,18 @@ class Planner {
     for (const v of this.flat.invars) exprOf.set(v, load(v));
     for (const eqn of this.flat.eqns) {
       if (this.opaque.has(eqn)) {
+        // Inputs that may be constants are, when their expression is one; else buffers.
+        const cs = constantOperands(eqn);
+        if (cs.length > 0) {
+          consts.set(eqn, eqn.inputs.map((a, i) => {
+            if (!cs.includes(i) || (a instanceof Var && this.isMat(a))) return null;
+            const e = atom(a);
+            if (e.kind === "const") return e.value;
+            materialize(a as Var);
+            return null;
+          }));
+          if (restart) return null;
+        }
         for (const v of eqn.outBinders) exprOf.set(v, load(v));
         continue;
       }
@@ -236,7 +260,7 @@ class Planner {
         } else exprOf.set(v, outs![i]!);
       });
     }
-    return { exprOf, rootExpr };
+    return { exprOf, rootExpr, consts };
   }
 
   /** Orders the steps and merges roots into multi-output kernels. */
@@ -245,7 +269,8 @@ class Planner {
     const producedAt = new Map<Var, number>();
     for (const eqn of this.flat.eqns) {
       if (this.opaque.has(eqn)) {
-        steps.push({ kind: "eqn", eqn });
+        const consts = fwd.consts.get(eqn);
+        steps.push(consts ? { kind: "eqn", eqn, consts } : { kind: "eqn", eqn });
         for (const v of eqn.outBinders) producedAt.set(v, steps.length - 1);
         continue;
       }

@@ -113,10 +113,11 @@ export function compileKernel(spec: KernelSpec, relaxed = false): CompiledKernel
  * The kernel of an equation that fusion leaves unfused but that has a code generator of its
  * own (cumsum, the scatter family), or null: its operands and results are buffers, read and written by one kernel.
  */
-function dedicatedKernel(eqn: JaxprEqn): CompiledKernel | null {
-  if (!eqn.inputs.every((a) => a instanceof Var)) return null;
+function dedicatedKernel(eqn: JaxprEqn, consts: readonly (number | null)[] = []): CompiledKernel | null {
+  if (!eqn.inputs.every((a, i) => a instanceof Var || (consts[i] ?? null) !== null)) return null;
   const avals = eqn.inputs.map((a) => `${a.aval.dtype}[${a.aval.shape.join(",")}]`).join(";");
-  const key = `E${eqn.primitive.name}|${JSON.stringify(eqn.params)}|${avals}`;
+  const cs = consts.map((c) => (c === null ? "_" : Object.is(c, -0) ? "-0" : String(c))).join(",");
+  const key = `E${eqn.primitive.name}|${JSON.stringify(eqn.params)}|${avals}|${cs}`;
   switch (eqn.primitive.name) {
     case "cumsum": {
       const { axis, reverse } = eqn.params as { axis: number; reverse: boolean };
@@ -126,7 +127,7 @@ function dedicatedKernel(eqn: JaxprEqn): CompiledKernel | null {
       const op = SCATTER_OPS[eqn.primitive.name];
       if (op === undefined) return null;
       const [x, idx, u] = eqn.inputs.map((a) => a.aval);
-      return cached(key, () => generateScatter(x!, idx!, u!, eqn.params as ScatterParams, op));
+      return cached(key, () => generateScatter(x!, idx!, u!, eqn.params as ScatterParams, op, consts));
     }
   }
 }
@@ -136,8 +137,12 @@ export function planJaxpr(jaxpr: Jaxpr, options: PlanOptions = {}): Plan {
   const { flat, steps } = partition(jaxpr);
   const out: Step[] = steps.map((s) => {
     if (s.kind === "eqn") {
-      const kernel = dedicatedKernel(s.eqn);
-      return kernel ? { kind: "kernel", kernel, inputs: s.eqn.inputs as Var[], outputs: s.eqn.outBinders } : s;
+      const consts = s.consts ?? [];
+      const kernel = dedicatedKernel(s.eqn, consts);
+      if (kernel === null && consts.some((c) => c !== null)) throw new Error("internal: an equation with constant operands has no kernel");
+      if (kernel === null) return { kind: "eqn", eqn: s.eqn };
+      const inputs = s.eqn.inputs.filter((_, i) => (consts[i] ?? null) === null) as Var[];
+      return { kind: "kernel", kernel, inputs, outputs: s.eqn.outBinders };
     }
     const g = s.group;
     const inputs = [...g.loads];

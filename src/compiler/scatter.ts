@@ -13,14 +13,16 @@
 // the operand positions [lo, hi) along F: it copies x there, then applies every update's
 // window restricted to [lo, hi). Without a free dim the kernel is one unit. The innermost
 // window loop runs as SIMD when it is contiguous in both out and u and the combine has a
-// lane-parallel form; otherwise scalar.
+// lane-parallel form; otherwise scalar. An operand or updates that are constants (reverse
+// mode scatters ones into zeros) are no buffers: the kernel fills and splats them.
 import type { ShapedArray } from "../core/aval.js";
-import { type DType, isUnsignedInt, itemsize } from "../core/dtypes.js";
+import { type DType, isUnsignedInt, itemsize, typedArrayFor } from "../core/dtypes.js";
+import type { JaxprEqn } from "../ir/jaxpr.js";
 import type { FunctionBuilder, Label, Local, PlainOp } from "../backends/wasm/builder.js";
 import type { ScatterParams } from "../primitives/indexing.js";
 import type { GeneratedKernel } from "./codegen.js";
 import { type Cls, Emit, clsOf } from "./emit_ops.js";
-import { vnormalize, vtype } from "./emit_simd.js";
+import { vconst, vnormalize, vtype } from "./emit_simd.js";
 import { Evaluator, SCALAR_LOAD, align } from "./eval.js";
 import { kernelModule } from "./helpers.js";
 
@@ -32,6 +34,11 @@ export const SCATTER_OPS: Record<string, ScatterOp> = {
 
 /** Positions of the free dim per unit when it is the operand's last dim (whole cache lines). */
 const CHUNK = 16;
+
+/** The operands of an equation that may be constants rather than buffers: a scatter's operand and updates. */
+export function constantOperands(eqn: JaxprEqn): number[] {
+  return eqn.primitive.name in SCATTER_OPS ? [0, 2] : [];
+}
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 const strides = (shape: readonly number[]): number[] => shape.map((_, i) => prod(shape.slice(i + 1)));
@@ -63,9 +70,12 @@ interface Geometry {
   readonly F: number;
   readonly nF: number;
   readonly cw: number;
+  /** The operand's and the updates' values where they are constants. */
+  readonly init: number | null;
+  readonly update: number | null;
 }
 
-function geometry(x: ShapedArray, idx: ShapedArray, u: ShapedArray, params: ScatterParams, op: ScatterOp): Geometry {
+function geometry(x: ShapedArray, idx: ShapedArray, u: ShapedArray, params: ScatterParams, op: ScatterOp, consts: readonly (number | null)[]): Geometry {
   const dn = params.dimensionNumbers;
   const r = x.ndim;
   const istr = strides(x.shape);
@@ -96,16 +106,28 @@ function geometry(x: ShapedArray, idx: ShapedArray, u: ShapedArray, params: Scat
     F,
     nF: F < 0 ? 1 : x.shape[F]!,
     cw: F === r - 1 ? CHUNK : 1,
+    init: consts[0] ?? null,
+    update: consts[2] ?? null,
   };
 }
 
-/** The kernel of a scatter: kernel(x, idx, u, out, start, end). */
-export function generateScatter(x: ShapedArray, idx: ShapedArray, u: ShapedArray, params: ScatterParams, op: ScatterOp): GeneratedKernel {
-  const g = geometry(x, idx, u, params, op);
+/**
+ * The kernel of a scatter: kernel(x, idx, u, out, start, end), without the x or u parameter
+ * where `consts` (per input) gives its value.
+ */
+export function generateScatter(
+  x: ShapedArray, idx: ShapedArray, u: ShapedArray, params: ScatterParams, op: ScatterOp, consts: readonly (number | null)[] = [],
+): GeneratedKernel {
+  const g = geometry(x, idx, u, params, op, consts);
   const extent = x.size === 0 ? 0 : Math.ceil(g.nF / g.cw);
   const m = kernelModule();
-  m.function("kernel", { in0: "i32", in1: "i32", in2: "i32", out0: "i32", start: "i32", end: "i32" }, [], (f) => {
-    if (extent > 0) new ScatterEmitter(f, new Emit(f, g.cls === "f64" ? 2 : 4, new Map(), {}), g).emit();
+  const inputs = ["x", "idx", "u"].filter((_, i) => (consts[i] ?? null) === null);
+  const ps: Record<string, "i32"> = {};
+  inputs.forEach((_, i) => (ps[`in${i}`] = "i32"));
+  m.function("kernel", { ...ps, out0: "i32", start: "i32", end: "i32" }, [], (f) => {
+    const param = (name: string) => (inputs.includes(name) ? f.named(`in${inputs.indexOf(name)}`) : null);
+    const bufs = { x: param("x"), idx: param("idx")!, u: param("u") };
+    if (extent > 0) new ScatterEmitter(f, new Emit(f, g.cls === "f64" ? 2 : 4, new Map(), {}), g, bufs).emit();
   }, true);
   const perUnit = (x.size / extent) * 2 * g.size + (u.size / extent) * (g.size + 4);
   return { bytes: m.toBytes(), mathImports: [], extent, costPerItem: Math.max(1, Math.ceil(perUnit)) };
@@ -118,6 +140,7 @@ class ScatterEmitter {
     private readonly f: FunctionBuilder,
     private readonly e: Emit,
     private readonly g: Geometry,
+    private readonly bufs: { x: Local | null; idx: Local; u: Local | null },
   ) {
     this.ev = new Evaluator(e, new Map());
   }
@@ -137,7 +160,7 @@ class ScatterEmitter {
     if (g.nB > 0 && !windowEmpty) this.updates(lo, hi);
   }
 
-  /** out = x on the owned positions: one memory.copy per row of the dims before F. */
+  /** out = x on the owned positions: one memory.copy (or fill) per row of the dims before F. */
   private copy(lo: Local, hi: Local): void {
     const { f, e, g } = this;
     const F = g.F;
@@ -149,7 +172,46 @@ class ScatterEmitter {
     f.set(bytes, () => f.op("i32.mul", () => f.op("i32.sub", hi, lo), row));
     f.forRange(a, 0, A, 1, () => {
       f.set(off, () => f.op("i32.mul", () => f.op("i32.add", () => f.op("i32.mul", a, g.nF), lo), row));
-      f.op("memory.copy", () => f.op("i32.add", f.named("out0"), off), () => f.op("i32.add", f.named("in0"), off), bytes);
+      const dst = () => f.op("i32.add", f.named("out0"), off);
+      const x = this.bufs.x;
+      if (x) f.op("memory.copy", dst, () => f.op("i32.add", x, off), bytes);
+      else this.fill(dst, bytes);
+    });
+  }
+
+  /** Fills `bytes` bytes at dst with the constant operand (a whole number of elements). */
+  private fill(dst: () => void, bytes: Local): void {
+    const { f, e, g } = this;
+    const t = typedArrayFor(g.dtype, 1);
+    t[0] = g.init!;
+    const pattern = Array.from(new Uint8Array(t.buffer));
+    if (pattern.every((b) => b === pattern[0])) {
+      f.op("memory.fill", dst, pattern[0]!, bytes);
+      return;
+    }
+    const p = e.tmp("i32");
+    const end = e.tmp("i32");
+    f.set(p, dst);
+    f.set(end, () => f.op("i32.add", p, bytes));
+    const v = e.tmp("v128");
+    f.set(v, f.v128c(Array.from({ length: 16 }, (_, i) => pattern[i % g.size]!)));
+    f.block((exit) => {
+      f.loop((top) => {
+        f.brIf(exit, () => f.op("i32.gt_u", () => f.op("i32.add", p, 16), end));
+        f.store("v128.store", p, v, 0, 0);
+        f.set(p, () => f.op("i32.add", p, 16));
+        f.br(top);
+      });
+    });
+    const s = e.tmp(g.cls);
+    f.set(s, e.sconst(g.cls, g.init!));
+    f.block((exit) => {
+      f.loop((top) => {
+        f.brIf(exit, () => f.op("i32.ge_u", p, end));
+        this.ev.scalarStore(g.dtype, p, s);
+        f.set(p, () => f.op("i32.add", p, g.size));
+        f.br(top);
+      });
     });
   }
 
@@ -167,7 +229,7 @@ class ScatterEmitter {
         f.set(uoff, 0);
         // Starts from the index vector (read as doubles: exact for every index dtype).
         g.sdod.forEach((d, k) => {
-          const addr = () => f.op("i32.add", f.named("in1"), () => f.op("i32.mul", () => f.op("i32.add", () => f.op("i32.mul", b, g.nIdx), k), itemsize(g.idxType)));
+          const addr = () => f.op("i32.add", this.bufs.idx, () => f.op("i32.mul", () => f.op("i32.add", () => f.op("i32.mul", b, g.nIdx), k), itemsize(g.idxType)));
           f.load(SCALAR_LOAD[g.idxType], addr, 0, align(g.idxType));
           if (clsOf(g.idxType) === "i32") f.op(g.idxType === "uint32" ? "f64.convert_i32_u" : "f64.convert_i32_s");
           f.set(v);
@@ -186,7 +248,8 @@ class ScatterEmitter {
         const po = e.tmp("i32");
         const pu = e.tmp("i32");
         f.set(po, () => f.op("i32.add", f.named("out0"), () => f.op("i32.mul", off, g.size)));
-        f.set(pu, () => f.op("i32.add", f.named("in2"), () => f.op("i32.mul", uoff, g.size)));
+        const u = this.bufs.u;
+        if (u) f.set(pu, () => f.op("i32.add", u, () => f.op("i32.mul", uoff, g.size)));
         this.window(0, po, pu, lo, hi, skip);
       });
     });
@@ -221,7 +284,7 @@ class ScatterEmitter {
       f.set(t, () => f.op("i32.add", t, n));
     };
     f.set(t, first);
-    if (i === g.win.length - 1 && w.so === 1 && w.su === 1 && this.vectorizable()) {
+    if (i === g.win.length - 1 && w.so === 1 && (w.su === 1 || g.update !== null) && this.vectorizable()) {
       const vend = e.tmp("i32");
       f.set(vend, () => f.op("i32.sub", last, e.L - 1));
       f.block((exit) => {
@@ -256,17 +319,18 @@ class ScatterEmitter {
     const c = g.cls;
     const upd = e.tmp(vec ? "v128" : c);
     const old = e.tmp(vec ? "v128" : c);
-    if (vec) {
-      this.ev.contiguousLoad(d, () => f.get(pu));
+    if (g.update !== null) {
+      if (vec) vconst(e, c, g.update);
+      else f.emit(e.sconst(c, g.update));
       f.set(upd);
+    } else if (vec) f.set(upd, () => this.ev.contiguousLoad(d, () => f.get(pu)));
+    else f.set(upd, () => f.load(SCALAR_LOAD[d], pu, 0, align(d)));
+    if (vec) {
       if (g.op !== "set") {
         this.ev.contiguousLoad(d, () => f.get(po));
         f.set(old);
       }
-    } else {
-      f.set(upd, () => f.load(SCALAR_LOAD[d], pu, 0, align(d)));
-      if (g.op !== "set") f.set(old, () => f.load(SCALAR_LOAD[d], po, 0, align(d)));
-    }
+    } else if (g.op !== "set") f.set(old, () => f.load(SCALAR_LOAD[d], po, 0, align(d)));
     const res = g.op === "set" ? upd : e.tmp(vec ? "v128" : c);
     if (g.op !== "set") {
       if (vec) this.vectorOp(old, upd);

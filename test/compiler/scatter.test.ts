@@ -87,12 +87,34 @@ describe("scatter family", () => {
   });
 });
 
+describe("constant operands and updates are filled in by the kernel", () => {
+  const c = CASES[0]!;
+  it("every dtype, values with and without a repeating byte pattern", () => {
+    for (const d of ALL) {
+      for (const [x0, u0] of [[0, 1], [-1, 3], [1.5, -2.25], [7, 0]]) {
+        const f = (i: JaxArray) => lax.scatterAdd(lax.full(c.x, x0!, d), i, lax.full(c.u, u0!, d), c.dn, { mode: "clip" });
+        const p = checkFn(f, [[c.idx, "int32"]], WIDE);
+        expect(census(p)).toEqual({ kernels: 1, eqns: [] });
+      }
+    }
+  });
+  it("only constants: an expression operand is materialized", () => {
+    const f = (x: JaxArray, i: JaxArray) => lax.scatterMax(jnp.multiply(x, 2), i, lax.full(c.u, 0.5, "float32"), c.dn);
+    expect(census(checkFn(f, [[c.x, "float32"], [c.idx, "int32"]], WIDE))).toEqual({ kernels: 2, eqns: [] });
+  });
+  it("a rank-0 operand", () => {
+    const dn = { updateWindowDims: [], insertedWindowDims: [], scatterDimsToOperandDims: [] };
+    const f = (i: JaxArray, u: JaxArray) => lax.scatterAdd(lax.full([], 2.5, "float32"), i, u, dn);
+    checkFn(f, [[[3, 0], "int32"], [[3], "float32"]]);
+  });
+});
+
 describe("reverse mode of indexing runs as kernels", () => {
-  it("the gradient of an embedding lookup", () => {
+  it("the gradient of an embedding lookup: the lookup, the index, the scatter into zeros", () => {
     const loss = (t: JaxArray, i: JaxArray) => jnp.sum(jnp.tanh(jnp.index(t, i)));
     const g = jit(grad(loss) as (t: JaxArray, i: JaxArray) => JaxArray);
     const p = checkFn(g, [[[50, 24], "float32"], [[70], "int32"]], { lo: -50, hi: 50, ulps: 8, atol: 1e-6 });
-    expect(census(p).eqns).toEqual([]);
+    expect(census(p)).toEqual({ kernels: 3, eqns: [] });
   });
   it("x.at[i].add(v), set, min, max with duplicate indices", () => {
     for (const mode of ["add", "set", "min", "max", "multiply"] as const) {
