@@ -206,7 +206,7 @@ export function convWithGeneralPadding(
  * JAX's _conv_transpose_padding for one spatial dim of kernel size k (dilated) and stride s:
  * the padding of the lhs-dilated convolution that gives Keras's Conv2DTranspose output sizes.
  */
-function convTransposePadding(k: number, s: number, padding: string): [number, number] {
+function convTransposePadding(k: number, s: number, padding: string | readonly [number, number]): [number, number] {
   let padLen: number;
   let padA: number;
   if (padding === "SAME") {
@@ -215,6 +215,10 @@ function convTransposePadding(k: number, s: number, padding: string): [number, n
   } else if (padding === "VALID") {
     padLen = k + s - 2 + Math.max(k - s, 0);
     padA = k - 1;
+  } else if (typeof padding !== "string") {
+    // The forward convolution's (lo, hi) padding: k - 1 - p zeros on each side.
+    padA = k - padding[0] - 1;
+    padLen = padA + k - padding[1] - 1;
   } else {
     throw new ValueError(`\`padding\` must be 'VALID' or 'SAME'. Passed: ${padding}.`);
   }
@@ -227,6 +231,11 @@ export interface ConvTransposeOptions {
   dimensionNumbers?: ConvDimensionNumbersLike;
   /** Flip the kernel's spatial dims and swap its in/out features (Keras's Conv2DTranspose). */
   transposeKernel?: boolean;
+  /**
+   * Read explicit (lo, hi) pairs as the padding of the forward convolution, as strings are
+   * (PyTorch's convention: convTranspose is then the gradient of conv with the same padding).
+   */
+  useConsistentPadding?: boolean;
   precision?: null;
   preferredElementType?: DType | string | null;
 }
@@ -234,7 +243,7 @@ export interface ConvTransposeOptions {
 /**
  * Transposed ("fractionally strided") convolution: the lhs dilated by `strides` convolved at
  * stride 1. String padding is the padding of the forward convolution; explicit pairs are the
- * padding of the transposed one (JAX's default, use_consistent_padding=False).
+ * padding of the transposed one unless `useConsistentPadding` (JAX's default is false).
  */
 export function convTranspose(
   lhs: ArrayLike,
@@ -264,9 +273,9 @@ export function convTranspose(
   const ones = Array.from({ length: nd - 2 }, () => 1);
   const rhsDilation = opts.rhsDilation ? [...opts.rhsDilation] : ones;
   let pads: PaddingLike = padding;
-  if (typeof padding === "string") {
+  if (typeof padding === "string" || opts.useConsistentPadding) {
     const ks = dn.rhsSpec.slice(2).map((d, i) => dilateDim(r.shape[d]!, rhsDilation[i]!));
-    pads = ks.map((k, i) => convTransposePadding(k, strides[i]!, padding));
+    pads = ks.map((k, i) => convTransposePadding(k, strides[i]!, typeof padding === "string" ? padding : padding[i]!));
   }
   if (opts.transposeKernel) {
     r = rev(r, dn.rhsSpec.slice(2));

@@ -120,6 +120,20 @@ describe("values against PyTorch and NumPy loops", () => {
     expect(lax.convTranspose(x, w, [2, 3], "VALID").shape).toEqual([1, 11, 12, 3]);
   });
 
+  it("convTranspose with useConsistentPadding reads (lo, hi) as the forward conv's padding (PyTorch's convention)", () => {
+    for (const c of FIX.conv.filter((k) => k.op === "convTranspose" && k.oracle === "torch")) {
+      const ks = c.rhs.shape.slice(2);
+      // The fixture's transposed-conv pads are k - 1 - p (lo) and k - 1 - p + output_padding (hi).
+      const forward = (c.padding as [number, number][]).map(([lo, hi], i): [number, number] => [ks[i]! - 1 - lo, ks[i]! - 1 - hi]);
+      const out = lax.convTranspose(fromFixture(c.lhs), fromFixture(c.rhs), c.strides, forward, {
+        dimensionNumbers: c.dimensionNumbers,
+        transposeKernel: true,
+        useConsistentPadding: true,
+      });
+      expectAllClose(out, Float64Array.from(c.expected.data), { atol: 1e-5, rtol: 1e-5 });
+    }
+  });
+
   it("conv and convWithGeneralPadding are convGeneralDilated with the default layout", () => {
     const x = randArray([2, 3, 6, 5], 3, "float32");
     const w = randArray([4, 3, 3, 2], 4, "float32");
