@@ -12,7 +12,7 @@ import {
   type Affine, type AxisMap, type Expr, type ExprPool, type OpName, type ReduceOp,
   mapAffine, remapExpr, reshapeAffine, storedValue,
 } from "./ir.js";
-import { INDEXING, type Rule } from "./lower_indexing.js";
+import { INDEXING, type Rule, padInterior } from "./lower_indexing.js";
 
 /**
  * How a rule reads its operands: at the result's own index (ew, reduce), remapped (layout), or
@@ -193,13 +193,13 @@ function axisRange(rank: number, axis: number): Affine {
   return { off: 0, s: Array.from({ length: rank }, (_, i) => (i === axis ? 1 : 0)) };
 }
 
-/** pad without interior padding: select(lo_d ≤ i_d < lo_d + n_d for all d, x[i − lo], value). */
+/** pad without interior padding: select(lo_d ≤ i_d < lo_d + n_d for all d, x[i − lo], value); with it, see padInterior. */
 const pad: Rule = (pool, [x, pv], eqn) => {
   const config = eqn.params["paddingConfig"] as [number, number, number][];
   const out = avalOut(eqn);
   const xs = avalIn(eqn, 0).shape;
   const value = scalarTo(pool, pv!, out.ndim);
-  if (config.some(([, , interior]) => interior !== 0)) return null;
+  if (config.some(([, , interior]) => interior !== 0)) return padInterior(pool, [x!, pv!], eqn);
   if (avalIn(eqn, 0).size === 0 || out.size === 0) return [value];
   const moved = remapWith(pool, x!, config.map(([lo], d) => ({ from: d, scale: 1, add: -lo })), out.ndim);
   if (moved === null) return null;

@@ -1,5 +1,5 @@
 // Lowering of the indexing primitives that read at data-dependent positions: gather,
-// dynamic_slice and dynamic_update_slice become gather nodes (loads at an affine offset plus
+// dynamic_slice, dynamic_update_slice (and pad with interior padding) become gather nodes (loads at an affine offset plus
 // an int32 expression of the index operands), with the reference kernels' semantics:
 //
 //   start_k = clamp(idx_k, 0, n_d − size_d)           (gather "clip"/"promise_in_bounds",
@@ -195,6 +195,41 @@ const dynamicUpdateSlice: Rule = (pool, [x, u, ...idx], eqn) => {
   }
   if (inside === true) return [off.read(u, u.aff)];
   return [pool.op("select", out.dtype, [inside as Expr, off.read(u, u.aff, true), x!])];
+};
+
+/**
+ * pad with interior padding: along a dim with k − 1 interior zeros, output position i holds
+ * x[r / k] where r = i − lo is in [0, (n − 1)·k] and divisible by k, else the padding value.
+ * The operand index r / k is not affine in i, so x is read through a gather node (guarded: it
+ * is evaluated at padding positions too). Powers of two divide by shifts and masks.
+ */
+export const padInterior: Rule = (pool, [x, pv], eqn) => {
+  const config = eqn.params["paddingConfig"] as [number, number, number][];
+  const out = avalOut(eqn);
+  const xs = avalIn(eqn, 0).shape;
+  const rank = out.ndim;
+  const value = scalarTo(pool, pv!, rank);
+  if (avalIn(eqn, 0).size === 0 || out.size === 0) return [value];
+  if (!plainLoad(x)) return null;
+  const maps = config.map(([lo, , interior], d): AxisMap => (interior === 0 ? { from: d, scale: 1, add: -lo } : constant(0)));
+  const off = new Offset(pool);
+  let cond: Expr | boolean = true;
+  const i32 = (v: number) => pool.constant(v, "int32");
+  config.forEach(([lo, , interior], d) => {
+    const n = xs[d]!;
+    const k = interior + 1;
+    const axis: Affine = { off: 0, s: range(rank).map((i) => (i === d ? 1 : 0)) };
+    const span = (n - 1) * k + 1;
+    if (lo > 0 || lo + span < out.shape[d]!) cond = and(pool, cond, pool.inRange(axis, lo, lo + span));
+    if (interior === 0 || n === 1) return;
+    const rel = pool.op("sub", "int32", [pool.index(axis, "int32"), i32(lo)]);
+    const pow2 = (k & (k - 1)) === 0;
+    const rem = pow2 ? pool.op("and", "int32", [rel, i32(k - 1)]) : pool.op("rem", "int32", [rel, i32(k)]);
+    cond = and(pool, cond, pool.op("eq", "bool", [rem, i32(0)]));
+    off.add(pow2 ? pool.op("shr_a", "int32", [rel, i32(Math.log2(k))]) : pool.op("div", "int32", [rel, i32(k)]), x.aff.s[d]!);
+  });
+  const read = off.read(x, mapAffine(x.aff, maps, rank), true);
+  return [cond === true ? read : pool.op("select", out.dtype, [cond as Expr, read, value])];
 };
 
 export const INDEXING: Record<string, Rule> = {

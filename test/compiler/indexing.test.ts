@@ -4,7 +4,7 @@
 // split ranges, bit-exact against the reference interpreter; plus the fusion decisions
 // around them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config, lax, numpy as jnp, vmap } from "../../src/index.js";
+import { config, grad, lax, numpy as jnp, vmap } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import type { GatherDimensionNumbers, GatherOptions } from "../../src/lax/shape.js";
 import { type Spec, checkFn, census } from "./harness.js";
@@ -98,6 +98,20 @@ describe("jnp indexing forms", () => {
     checkFn((x: JaxArray, i: JaxArray) => jnp.index(x, jnp.s(null), i), specs([10, 37], [9]), WIDE);
     checkFn((x: JaxArray, i: JaxArray) => jnp.index(x, i, jnp.negative(i)), specs([10, 37], [9]), { lo: -10, hi: 10 });
     checkFn((x: JaxArray, i: JaxArray) => jnp.index(x, i), specs([10, 37], [3, 4]), { lo: -15, hi: 15 });
+  });
+  it("nested lookups x[y[i]] and gradients of dynamic slices", () => {
+    const nested = (x: JaxArray, y: JaxArray, i: JaxArray) => jnp.index(x, jnp.index(y, i));
+    // The inner lookup with both normalizations costs more than INDEX_COST: materialized.
+    const p = checkFn(nested, [[[10, 37], "float32"], [[12], "int32"], [[9], "int32"]], { lo: -12, hi: 12 });
+    expect(census(p)).toEqual({ kernels: 2, eqns: [] });
+    const raw = (x: JaxArray, y: JaxArray, i: JaxArray) =>
+      lax.gather(x, jnp.expandDims(lax.gather(y, jnp.expandDims(i, 1), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]), 1),
+        { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 37]);
+    expect(census(checkFn(raw, [[[10, 37], "float32"], [[12], "int32"], [[9], "int32"]], { lo: -12, hi: 12 }))).toEqual({ kernels: 1, eqns: [] });
+    const g = grad((x: JaxArray, s: JaxArray) => jnp.sum(jnp.sin(lax.dynamicSlice(x, [s, 2], [4, 5]))));
+    expect(census(checkFn(g, [[[10, 37], "float32"], [[], "int32"]], { lo: -12, hi: 12, ulps: 4, atol: 1e-7 })).eqns).toEqual([]);
+    const vs = vmap((x: JaxArray, s: JaxArray) => lax.dynamicSlice(x, [s, 2], [4, 5]));
+    expect(census(checkFn(vs, [[[3, 10, 37], "float32"], [[3], "int32"]], WIDE)).eqns).toEqual([]);
   });
   it("vmap of a lookup (take along axis) and of a dynamic index", () => {
     const p = checkFn(vmap((x: JaxArray, i: JaxArray) => jnp.index(x, i)), specs([6, 37], [6, 5]), WIDE);

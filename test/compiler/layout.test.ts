@@ -1,7 +1,7 @@
 // Layout primitives (broadcast_in_dim, transpose, reshape, squeeze, expand_dims, rev, slice,
 // pad, concatenate) fused with elementwise consumers, against the reference interpreter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config, lax, numpy as jnp } from "../../src/index.js";
+import { config, grad, lax, numpy as jnp } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { checkFn, census } from "./harness.js";
 
@@ -64,6 +64,26 @@ describe("layout ops fused into elementwise kernels", () => {
       }
     }
     checkFn((x: JaxArray) => lax.pad(x, 0, [[2, 1, 1]]), [[[5], "float32"]]);
+  });
+  it("pad with interior padding (a gather of the operand), and the transposes of strided slices", () => {
+    const cfgs: [number, number, number][][] = [
+      [[1, 2, 1], [0, 3, 2]],
+      [[-1, -2, 3], [2, -4, 1]],
+      [[-3, 0, 1], [0, 0, 7]],
+      [[0, 0, 4], [1, 1, 0]],
+    ];
+    for (const cfg of cfgs) {
+      for (const d of ["float32", "int32", "uint8", "float64", "bool"] as DType[]) {
+        const p = checkFn((x: JaxArray, v: JaxArray) => lax.pad(x, v, cfg), [[[4, 6], d], [[], d]]);
+        expect(census(p).eqns).toEqual([]);
+      }
+    }
+    checkFn((x: JaxArray) => lax.pad(x, 0, [[2, 1, 3], [1, 0, 2]]), [[[1, 5], "float32"]]);
+    checkFn((x: JaxArray) => lax.pad(x, 0, [[2, 1, 3]]), [[[0], "float32"]]);
+    const p = checkFn((x: JaxArray) => lax.pad(lax.exp(x), 1.5, [[1, 1, 1]]), [[[9], "float32"]], { ulps: 4 });
+    expect(census(p)).toEqual({ kernels: 2, eqns: [] });
+    const g = grad((x: JaxArray) => jnp.sum(jnp.sin(lax.slice(x, [1, 0], [9, 10], [3, 2]))));
+    expect(census(checkFn(g, [[[9, 10], "float32"]], { ulps: 4, atol: 1e-7 })).eqns).toEqual([]);
   });
   it("concatenate along each axis", () => {
     for (const axis of [0, 1]) {
