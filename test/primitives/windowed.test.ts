@@ -138,6 +138,14 @@ describe("derivatives (float64)", () => {
     }
   }
 
+  it("reduceWindow is differentiable in a non-identity init value too (XLA's general path)", () => {
+    const x = randArray([5], 33);
+    const sum = (i: JaxArray, a: JaxArray) => lax.reduceWindow(a, i, "add", [2], [1], [[1, 1]], [2]);
+    checkGrads(sum, [jnp.array(0.7), x], 2, { modes: ["fwd", "rev"] });
+    const mx = (i: JaxArray, a: JaxArray) => lax.reduceWindow(a, i, "max", [3], [1], [[1, 1]]);
+    checkGrads(mx, [jnp.array(0.3), x], 1, { modes: ["fwd", "rev"] });
+  });
+
   it("max pooling's gradient is one-hot at each window's maximum (host argmax)", () => {
     const x = randArray([6, 6], 32);
     const g = grad((a: JaxArray) => lax.reduceSum(lax.reduceWindowMax(a, [2, 2], [2, 2]), [0, 1]))(x) as JaxArray;
