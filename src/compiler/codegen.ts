@@ -10,8 +10,7 @@
 //          axis as a SIMD loop into two independent sets of vector accumulators, combined
 //          at the end;
 //   outer  a reduction over outer axes: SIMD across 16 output columns (4 vectors of
-//          accumulators), scalar loops over R;
-//   scalar a reduction with argmax/argmin (scalar everywhere).
+//          accumulators), scalar loops over R.
 //
 // Nodes are evaluated at the outermost level where they vary: per row (invariant along the
 // last output axis and R: broadcast scalars, constants), per output position, or per
@@ -53,7 +52,7 @@ const BAND = 128;
 /** Vectors of accumulators per step of a reduction over the last axis (independent chains). */
 const INNER_COPIES = 2;
 
-type Mode = "ew" | "inner" | "outer" | "scalar";
+type Mode = "ew" | "inner" | "outer";
 
 interface Layout {
   O: number[];
@@ -125,8 +124,7 @@ function layoutOf(spec: KernelSpec, nodes: Expr[]): Layout {
     const unit = (s: number) => s === 0 || s === 1;
     const innerOK = loads.every((l) => unit(l.sR[R.length - 1]!));
     const outerOK = loads.every((l) => unit(l.sO[O.length - 1]!)) && O[O.length - 1]! >= L;
-    if (reduces.some((r) => r.op === "argmax" || r.op === "argmin")) mode = "scalar";
-    else if (innerOK && (R[R.length - 1]! >= 4 * L || !outerOK)) mode = "inner";
+    if (innerOK && (R[R.length - 1]! >= 4 * L || !outerOK)) mode = "inner";
     else if (outerOK) mode = "outer";
     else mode = "inner";
   }
@@ -466,6 +464,8 @@ class KernelEmitter {
         this.vectorLoops(r, R[k]!, INNER_COPIES, (copies) => {
           for (let c = 0; c < copies; c++) accs[0]!.step(this.bodyValues(vreg(c), new Map(venv)), r, true, c);
         }, step);
+        // argmax/argmin lanes hold interleaved parts of one scan: folded before the tail goes on.
+        if (q === 1) accs[0]!.foldLanes();
       }
       f.block((exit) => {
         f.loop((top) => {

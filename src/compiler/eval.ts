@@ -300,6 +300,11 @@ export class Evaluator {
     this.e.f.store(SCALAR_STORE[d], addr, v, 0, align(d));
   }
 
+  /** int32 lanes converted to dtype d (a fresh vector local). */
+  castIndex(d: DType, lanes: Local): Local {
+    return this.vectorOp(indexCast(d), [lanes]);
+  }
+
   /** Splats a scalar value of class c into a fresh vector local. */
   splat(c: Cls, v: Local): Local {
     vsplat(this.e, c, v);

@@ -66,6 +66,18 @@ describe("reductions", () => {
     }
     checkFn(red("argmax", [1], { indexDtype: "int64" }), [[[4, 7], "float32"]]);
   });
+  it("argmax / argmin in SIMD form: lanes along the axis (folded in index order) and across outputs", () => {
+    const cases: [number[], number][] = [[[3, 67], 1], [[2, 9], 1], [[67, 9], 0], [[40, 3, 17], 1], [[5, 300], 1], [[300, 2], 0]];
+    for (const d of ["float32", "float64", "int8", "int16", "uint32", "int64", "bool"] as DType[]) {
+      for (const name of ["argmax", "argmin"]) {
+        for (const [shape, axis] of cases) {
+          for (const opts of [{ specials: true }, { lo: -2, hi: 2 }, {}]) {
+            checkFn(red(name, [axis], { indexDtype: d === "int64" ? "int64" : "int32" }), [[shape, d]], { ...opts, seed: shape[0]! });
+          }
+        }
+      }
+    }
+  });
   it("a reduction absorbs its prologue and epilogue", () => {
     const f = (x: JaxArray, y: JaxArray) => lax.sqrt(lax.reduceSum(lax.mul(lax.sub(x, y), lax.sub(x, y)), [1]));
     const p = checkFn(f, [[[7, 50], "float32"], [[7, 50], "float32"]], FLOAT_TOL);
