@@ -27,7 +27,10 @@ Conventions
   proposals of poisson's and binomial's rejection samplers, wald and
   double_sided_maxwell. `fma32` emulates a float32 FMA exactly (the float64
   product is exact; the float64 sum is rounded to odd, then to float32). Set
-  CONTRACT = False to evaluate everything unfused (an XLA build without FMA).
+  CONTRACT = False to evaluate the samplers' own multiply-adds unfused, as
+  jaxts computes them (each lax op rounds separately). The Horner chain of
+  XLA's ErfInv stays fused either way: it lives inside one primitive,
+  lax.erf_inv, whose kernel jaxts implements exactly as XLA:CPU compiles it.
 - Closeness to JAX per sampler is in SAMPLER_OPS: "exact" samplers use only
   IEEE-exact operations, "ulp" ones a transcendental whose XLA kernel may
   differ from the correctly rounded value in the last place.
@@ -153,8 +156,10 @@ def erf_inv32(x):
     """chlo.erf_inv for float32 (Giles' single-precision approximation).
 
     w = -log1p(-x*x); for w < 5 a degree-8 polynomial in w - 2.5, else in
-    sqrt(w) - 3 (coefficients selected elementwise, then one Horner chain);
-    result p * x, with erf_inv(+-1) = +-inf.
+    sqrt(w) - 3 (coefficients selected elementwise, then one Horner chain of
+    fused multiply-adds, whatever CONTRACT says); result p * x, with
+    erf_inv(+-1) = +-inf. log1p is the float64 one rounded once (XLA's own
+    float32 log1p may differ from it in the last place).
     """
     x = _f(x)
     with np.errstate(all="ignore"):
@@ -164,7 +169,7 @@ def erf_inv32(x):
         coef = [np.where(lt, f32(a), f32(b)) for a, b in zip(_ERFINV_LT5, _ERFINV_GE5)]
         p = np.broadcast_to(coef[0], x.shape).astype(f32)
         for c in coef[1:]:
-            p = madd32(p, w, c)
+            p = fma32(p, w, c)
         result = p * x
         return np.where(np.abs(x) == f32(1.0), x * f32(np.inf), result).astype(f32)
 

@@ -1,8 +1,10 @@
 // Special functions and miscellaneous elementwise primitives: erf, erfc, erf_inv, lgamma,
-// digamma, is_finite, nextafter, clamp, iota. The reference kernels compute in float64 with
-// accurate algorithms (a positive-term series and a continued fraction for erf/erfc, Halley
-// iterations for erf_inv, the Lanczos approximation for lgamma, recurrence plus the asymptotic
-// series for digamma) and round to the output dtype when they store.
+// digamma, is_finite, nextafter, clamp, iota. The reference kernels of erf, erfc, lgamma and
+// digamma compute in float64 with accurate algorithms (a positive-term series and a continued
+// fraction for erf/erfc, the Lanczos approximation for lgamma, recurrence plus the asymptotic
+// series for digamma) and round to the output dtype when they store; erf_inv follows XLA's
+// float32 and float64 approximations operation for operation, so that jax.random.normal's
+// bits are JAX's.
 import { ShapedArray } from "../core/aval.js";
 import type { JaxArray } from "../core/array.js";
 import { type DType, isFloat, isInt, typedArrayFor } from "../core/dtypes.js";
@@ -73,29 +75,139 @@ export function erfc(x: number): number {
   return x < 0 ? 2 - r : r;
 }
 
+// ---- erf_inv: XLA's approximations (chlo.erf_inv), rounded as XLA:CPU rounds them ----
+//
+// JAX lowers lax.erf_inv to chlo.erf_inv, which XLA expands into Giles' approximations
+// ("Approximating the erfinv function", GPU Computing Gems, 2011): with w = −log1p(−x·x),
+// erf⁻¹(x) = x·P(t), P a polynomial in t = w − c or t = √w − c chosen per element by w, its
+// coefficients selected per element and evaluated as one Horner chain p ← p·t + cᵢ, which
+// XLA:CPU compiles with floating-point contraction, i.e. each step as one fused multiply-add
+// (a single rounding). erf⁻¹(±1) = ±∞; |x| > 1 and NaN give NaN (log1p of < −1).
+// The kernels below repeat every operation in the operand's precision with IEEE rounding, and
+// each Horner step as an exactly rounded FMA, so that they reproduce XLA's bits; only log1p
+// is computed as Math.log1p (correctly rounded to float32 in practice; XLA's own log1p may
+// differ from it in the last place).
+
+const f64View = new Float64Array(1);
+const u32View = new Uint32Array(f64View.buffer);
+/** Index of the low 32-bit word of a float64 in u32View (platform byte order). */
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** The rounding error of s = fl(a + b): a + b = s + err exactly (Knuth's TwoSum). */
+function twoSumErr(a: number, b: number, s: number): number {
+  const bv = s - a;
+  return a - (s - bv) + (b - bv);
+}
+
 /**
- * erf⁻¹(y): Winitzki's closed-form guess (relative error ~2e-3), then Halley steps on
- * f(x) = erf(x) − |y|, whose residual is taken as (1 − |y|) − erfc(x) when |y| > 1/2 so that
- * it stays accurate near ±1. With f″ = −2x·f′, Halley's step is (f/f′) / (1 + x·f/f′).
+ * s = fl(a + b) rounded to odd instead of to nearest, given err = a + b − s: where the sum is
+ * inexact and s's last bit is even, s steps one ulp toward the exact sum (whose neighbour it
+ * then is, with an odd last bit). A sum rounded to odd with k ≥ 2 more bits than the target
+ * precision rounds to nearest in that precision exactly as the exact sum would.
  */
-export function erfInv(y: number): number {
-  if (Number.isNaN(y) || y < -1 || y > 1) return NaN;
-  if (y === 1) return Infinity;
-  if (y === -1) return -Infinity;
-  if (y === 0) return y;
-  const a = Math.abs(y);
-  const A = 0.147;
-  const l = Math.log((1 - a) * (1 + a));
-  const b = 2 / (Math.PI * A) + l / 2;
-  let x = Math.sqrt(Math.max(0, Math.sqrt(b * b - l / A) - b));
-  for (let i = 0; i < 8; i++) {
-    const f = a <= 0.5 ? erf(x) - a : 1 - a - erfc(x);
-    const step = f / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
-    const dx = step / (1 + x * step);
-    x -= dx;
-    if (Math.abs(dx) <= 1e-16 * x) break;
+function roundToOdd(s: number, err: number): number {
+  if (err === 0 || !Number.isFinite(s)) return s;
+  f64View[0] = s;
+  const lo = u32View[LOW]!;
+  if ((lo & 1) === 1) return s;
+  if (err > 0 === s > 0) {
+    u32View[LOW] = lo + 1; // away from zero (the last bit is 0: no carry)
+  } else if (lo !== 0) {
+    u32View[LOW] = lo - 1; // toward zero
+  } else {
+    u32View[LOW] = 0xffffffff;
+    u32View[1 - LOW] = u32View[1 - LOW]! - 1;
   }
-  return y < 0 ? -x : x;
+  return f64View[0]!;
+}
+
+/**
+ * fma(a, b, c) for float32 a, b, c, rounded once to float32: a·b is exact in float64 (24 + 24
+ * bits), the float64 sum rounded to odd carries 29 extra bits, so rounding it to float32
+ * gives the correctly rounded fused result.
+ */
+export function fma32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  return Math.fround(roundToOdd(s, twoSumErr(p, c, s)));
+}
+
+const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+
+/**
+ * fma(a, b, c) in float64 with one rounding (Boldo & Melquiond, "Emulation of FMA and
+ * correctly rounded sums: proved algorithms using rounding to odd", 2008): a·b = uh + ul
+ * exactly (Dekker's product), c + uh = th + tl exactly (TwoSum), v = tl + ul rounded to odd,
+ * then th + v rounded to nearest. Valid while a·b and c stay clear of overflow (|a|, |b| <
+ * 2^995) and the partial products of underflow, as in erf_inv's Horner steps.
+ */
+export function fma64(a: number, b: number, c: number): number {
+  const uh = a * b;
+  const th = c + uh;
+  if (!Number.isFinite(th)) return th;
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  const ul = ah * bh - uh + ah * bl + al * bh + al * bl;
+  const tl = twoSumErr(c, uh, th);
+  const s = tl + ul;
+  return th + roundToOdd(s, twoSumErr(tl, ul, s));
+}
+
+/** XLA's float32 coefficients (highest degree first) for w < 5 (in w − 2.5) and w ≥ 5 (in √w − 3). */
+const ERFINV32_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503,
+  -0.00417768164, 0.246640727, 1.50140941].map(Math.fround);
+const ERFINV32_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+  0.00943887047, 1.00167406, 2.83297682].map(Math.fround);
+
+/**
+ * erf⁻¹ in float32, as XLA's ErfInv32: w = −log1p(−x·x) (x·x rounded to float32, log1p
+ * rounded once), t = w − 2.5 for w < 5 else √w − 3, p = P(t) by fused Horner steps, p·x.
+ */
+export function erfInv32(x: number): number {
+  const w = -Math.fround(Math.log1p(Math.fround(x * -x)));
+  const small = w < 5;
+  const t = small ? Math.fround(w - 2.5) : Math.fround(Math.fround(Math.sqrt(w)) - 3);
+  const c = small ? ERFINV32_LT5 : ERFINV32_GE5;
+  let p = c[0]!;
+  for (let i = 1; i < c.length; i++) p = fma32(p, t, c[i]!);
+  return Math.abs(x) === 1 ? x * Infinity : Math.fround(p * x);
+}
+
+/** XLA's float64 coefficients (highest degree first) for w < 6.25 (in w − 3.125), w < 16 (√w − 3.25), w ≥ 16 (√w − 5). */
+const ERFINV64_LT625 = [-3.6444120640178196996e-21, -1.685059138182016589e-19, 1.2858480715256400167e-18,
+  1.115787767802518096e-17, -1.333171662854620906e-16, 2.0972767875968561637e-17, 6.6376381343583238325e-15,
+  -4.0545662729752068639e-14, -8.1519341976054721522e-14, 2.6335093153082322977e-12, -1.2975133253453532498e-11,
+  -5.4154120542946279317e-11, 1.051212273321532285e-9, -4.1126339803469836976e-9, -2.9070369957882005086e-8,
+  4.2347877827932403518e-7, -1.3654692000834678645e-6, -1.3882523362786468719e-5, 0.0001867342080340571352,
+  -0.00074070253416626697512, -0.0060336708714301490533, 0.24015818242558961693, 1.6536545626831027356];
+const ERFINV64_LT16 = [2.2137376921775787049e-9, 9.0756561938885390979e-8, -2.7517406297064545428e-7,
+  1.8239629214389227755e-8, 1.5027403968909827627e-6, -4.013867526981545969e-6, 2.9234449089955446044e-6,
+  1.2475304481671778723e-5, -4.7318229009055733981e-5, 6.8284851459573175448e-5, 2.4031110387097893999e-5,
+  -0.0003550375203628474796, 0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066,
+  -0.0037512085075692412107, 0.005370914553590063617, 1.0052589676941592334, 3.0838856104922207635];
+const ERFINV64_GE16 = [-2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-9,
+  -3.7894654401267369937e-9, 7.6157012080783393804e-9, -1.4960026627149240478e-8, 2.9147953450901080826e-8,
+  -6.7711997758452339498e-8, 2.2900482228026654717e-7, -9.9298272942317002539e-7, 4.5260625972231537039e-6,
+  -1.9681778105531670567e-5, 7.5995277030017761139e-5, -0.00021503011930044477347, -0.00013871931833623122026,
+  1.0103004648645343977, 4.8499064014085844221];
+
+/**
+ * erf⁻¹ in float64, as XLA's ErfInv64: w = −log1p(−x·x); for w < 6.25 a degree-22 polynomial
+ * in w − 3.125, for w < 16 degree 18 in √w − 3.25, else degree 16 in √w − 5. XLA runs one
+ * Horner chain over the per-element coefficients, the shorter polynomials dropping out of its
+ * last steps; each step is a fused multiply-add.
+ */
+export function erfInv64(x: number): number {
+  const w = -Math.log1p(x * -x);
+  const c = w < 6.25 ? ERFINV64_LT625 : w < 16 ? ERFINV64_LT16 : ERFINV64_GE16;
+  const t = w < 6.25 ? w - 3.125 : Math.sqrt(w) - (w < 16 ? 3.25 : 5);
+  let p = c[0]!;
+  for (let i = 1; i < c.length; i++) p = fma64(p, t, c[i]!);
+  return Math.abs(x) === 1 ? x * Infinity : p * x;
 }
 
 // Lanczos approximation with g = 7 and 9 terms (relative error ~1e-15 for x ≥ 1/2).
@@ -229,9 +341,11 @@ export const erfc_p = elementwise({
 export const erf_inv_p = elementwise({
   name: "erf_inv",
   cls: "float",
-  f: erfInv,
+  f: erfInv64,
   jvp: (_p, [t], [y]) => [lax.mul(t!, lax.mul(lax.fullLike(y!, Math.sqrt(Math.PI) / 2), lax.exp(lax.mul(y!, y!))))],
 });
+// XLA's float32 and float64 approximations differ: the kernel follows the dtype.
+erf_inv_p.impl = ([x], _params, [out]) => [mapKernel(out!.dtype === "float32" ? erfInv32 : erfInv64, [x!], out!.dtype)];
 
 /** digamma: dψ(x) = ψ₁(x) dx. */
 export const digamma_p = elementwise({

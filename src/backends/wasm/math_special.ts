@@ -9,15 +9,16 @@
 //             erf = 1 − erfc; negative x by erf(−x) = −erf(x), erfc(−x) = 2 − erfc(x).
 // The coefficients are near-minimax fits (mpmath, relative error ≤ 7e-10 per piece).
 //
-// erf_inv must round exactly as the reference (the float64 Halley iteration of
-// primitives/special.ts, rounded to f32; not XLA's float32 polynomial, so if the reference
-// ever switches to that, this must follow), so it is evaluated in double precision to well
-// under 1e-16 relative: with w = −log(1 − x²) (x² exact in f64, so log1p(−x²) is accurate),
-// erf⁻¹(x) = x·P(w), P in three pieces (as in Giles's approximation): w ∈ [0, 2.5) and
-// [2.5, 6.25) as polynomials in w − centre, [6.25, 16.7] (the f32 inputs reach w ≈ 15.95) in
-// √w − centre; degree 19 Chebyshev interpolants (mpmath chebyfit, ≤ 6e-17 before rounding),
-// the last Horner step and the product with x compensated. Checked exhaustively: all 2^30
-// f32 values in [0, 1) round as the reference.
+// erf_inv must round exactly as the reference (primitives/special.ts erfInv32, XLA's float32
+// ErfInv, which JAX's random.normal goes through): every operation of XLA's algorithm is
+// repeated in f64 lanes holding f32 values and rounded to f32 where XLA rounds (a
+// demote/promote pair): w = −log1p(−x·x), t = w − 2.5 or √w − 3, nine Horner steps, p·x.
+// Each Horner step is XLA:CPU's fused multiply-add, emulated exactly: p·t is exact in f64,
+// the f64 sum is rounded to odd (TwoSum gives its error; an inexact sum with an even last bit
+// steps one ulp toward the exact value), and that rounds to f32 as the exact sum would.
+// relaxed_madd is never used here (it may or may not fuse). log1p is log1pV in f64, which
+// rounds to the same f32 as Math.log1p for every f32 input of (−1, 0]; the whole function was
+// checked exhaustively against the reference on all 2^31 f32 values of [−1, 1].
 
 import type { Local } from "./builder.js";
 import type { KernelTable } from "./math.js";
@@ -64,54 +65,47 @@ function erfCore(which: "erf" | "erfc") {
   };
 }
 
-/**
- * erf⁻¹(x)/x pieces: centre, Chebyshev-interpolant coefficients in (w or √w) − centre (highest
- * first), and the rounding error of the constant coefficient.
- */
-const ERFINV_W1 = { c: 1.25, lo: -4.556758248432602e-17, p: [8.70563901108034e-17, 1.5596048571540174e-16, -4.863214609614359e-15,
-  2.9359932765062104e-15, 2.0673338513781348e-13, -6.640046807506939e-13, -7.336443454847759e-12, 4.8944141283266295e-11,
-  1.943282837845773e-10, -2.7212663857161548e-9, -1.24384395654257e-9, 1.275697736860333e-7, -3.1259913864033825e-7,
-  -5.045205667827121e-6, 3.115589701032817e-5, 1.4359068278554853e-4, -2.2537786154293834e-3, 2.5116852200251063e-3,
-  0.24951963332550722, 1.1895615771387744] };
-const ERFINV_W2 = { c: 4.375, lo: 1.0848649738774899e-16, p: [-1.283111086423148e-18, 2.4023462238175727e-17, -1.1479818886518367e-16,
-  -6.695829491201415e-16, 1.3017927333726178e-14, -7.481575823502337e-14, -1.3172384784920302e-13, 5.886563680484135e-12,
-  -4.5633523581126136e-11, 4.791886603008403e-11, 2.451551303945235e-9, -2.592093985254884e-8, 8.770586321387445e-8,
-  8.293230320598186e-7, -1.3990673956593268e-5, 9.109592880512472e-5, -4.6851095100830865e-5, -7.358237753335539e-3,
-  0.22287640619945182, 1.9433881388590748] };
-const ERFINV_S = { c: 3.293281674170255, lo: -1.3018321027261065e-16, p: [-9.639721287272992e-9, -7.490163037092395e-9, 1.1344068888020126e-7,
-  -1.8591514523674982e-7, -1.6799753976705217e-7, 1.4372516896272952e-6, -3.1022124993204015e-6, 9.305456247193823e-7,
-  1.3448827408983197e-5, -4.110817320515188e-5, 4.913305469808311e-5, 4.681334267859535e-5, -3.425572835134537e-4,
-  8.474145793164562e-4, -1.4545452111201335e-3, 2.1518717624879513e-3, -3.3499974078707753e-3, 4.910522364940436e-3,
-  1.005703589838519, 3.1274046672867413] };
+/** XLA's ErfInv32 coefficients (highest degree first): w < 5 in w − 2.5, w ≥ 5 in √w − 3. */
+const ERFINV_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503,
+  -0.00417768164, 0.246640727, 1.50140941].map(Math.fround);
+const ERFINV_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+  0.00943887047, 1.00167406, 2.83297682].map(Math.fround);
+
+/** f64 lanes rounded to f32 (and widened back). */
+function round32(v: Vec, a: X): X {
+  return () => void v.f.op("f64x2.promote_low_f32x4", () => void v.f.op("f32x4.demote_f64x2_zero", a));
+}
 
 /**
- * f64 core of erf_inv for f32 values: x·P(w); ±1 → ±Inf, |x| > 1 → NaN. Emitted without fused
- * multiply-add whatever the library's option, since its rounding is part of the contract.
+ * fma(a, b, c) of f32 values in f64 lanes, rounded once to f32: s = a·b + c with a·b exact,
+ * its rounding error from TwoSum, s rounded to odd by stepping its bits ±1 (toward the exact
+ * value: +1 in magnitude where error and sum share a sign) where inexact and even.
+ */
+function fma32(v: Vec, a: Local, b: Local, c: X): X {
+  const cl = v.let(c);
+  const p = v.let(v.mul(a, b));
+  const s = v.let(v.add(p, cl));
+  const bv = v.let(v.sub(s, p));
+  const err = v.let(v.add(v.sub(p, v.sub(s, bv)), v.sub(cl, bv)));
+  const fix = v.and(v.ne(err, v.c(0)), v.ieq(v.and(s, v.ci(1)), v.ci(0)));
+  const step = v.or(v.shrS(v.xor(s, err), 63), v.ci(1));
+  return round32(v, v.iadd(s, v.and(fix, step)));
+}
+
+/**
+ * f64 core of erf_inv for f32 values, XLA's ErfInv32 step for step (the final p·x is exact in
+ * f64 and rounded once by the caller); ±1 → ±Inf, |x| > 1 and NaN → NaN. Emitted without
+ * relaxed multiply-add whatever the library's option.
  */
 function erfInvCore(_m: MathCtx, fused: Vec, [x]: readonly Local[]): X {
   const v = new Vec(fused.f, "f64", false);
-  const mx2 = v.let(v.neg(v.mul(x!, x!)));
-  const w = v.let(v.neg(log1pV(v, mx2)));
-  const in1 = v.let(v.lt(w, v.c(2.5)));
-  const in2 = v.let(v.lt(w, v.c(6.25)));
-  const u = v.sel(in2, v.sub(w, v.sel(in1, v.c(ERFINV_W1.c), v.c(ERFINV_W2.c))), v.sub(v.sqrt(w), v.c(ERFINV_S.c)));
-  const ul = v.let(u);
-  const pieces = [ERFINV_W1, ERFINV_W2, ERFINV_S];
-  const t = v.let(v.mul(ul, v.polyPiecewise(ul, [in1, in2], pieces.map((q) => q.p.slice(0, -1)))));
-  const pick = (f: (q: (typeof pieces)[number]) => number) =>
-    v.sel(in1, v.c(f(ERFINV_W1)), v.sel(in2, v.c(f(ERFINV_W2)), v.c(f(ERFINV_S))));
-  // the last Horner step c0 + t as hi + lo (Fast2Sum, |c0| > |t|, plus c0's own rounding
-  // error), and x·(hi + lo) with hi split in halves (Veltkamp) so that x·hi is exact: this
-  // keeps the result within ~0.6 ulp of f64 instead of ~1.2
-  const c0 = v.let(pick((q) => q.p[q.p.length - 1]!));
-  const hi = v.let(v.add(c0, t));
-  const lo = v.add(v.add(v.sub(c0, hi), t), pick((q) => q.lo));
-  const g = v.let(v.mul(hi, v.c(2 ** 27 + 1)));
-  const hh = v.let(v.sub(g, v.sub(g, hi)));
-  const prod = v.add(v.mul(x!, hh), v.add(v.mul(x!, v.sub(hi, hh)), v.mul(x!, lo)));
-  const a = v.let(v.abs(x!));
-  const r = v.let(v.sel(v.lt(a, v.c(1)), v.sel(v.eq(x!, v.c(0)), x!, prod), v.c(NaN)));
-  return v.sel(v.eq(a, v.c(1)), v.mul(x!, v.c(Infinity)), r);
+  const m = v.let(round32(v, v.mul(x!, v.neg(x!))));
+  const w = v.let(v.neg(round32(v, log1pV(v, m))));
+  const small = v.let(v.lt(w, v.c(5)));
+  const t = v.let(v.sel(small, round32(v, v.sub(w, v.c(2.5))), round32(v, v.sub(round32(v, v.sqrt(w)), v.c(3)))));
+  let p = v.let(v.sel(small, v.c(ERFINV_LT5[0]!), v.c(ERFINV_GE5[0]!)));
+  for (let i = 1; i < ERFINV_LT5.length; i++) p = v.let(fma32(v, p, t, v.sel(small, v.c(ERFINV_LT5[i]!), v.c(ERFINV_GE5[i]!))));
+  return v.sel(v.eq(v.abs(x!), v.c(1)), v.mul(x!, v.c(Infinity)), v.mul(p, x!));
 }
 
 // ---- cbrt ----
