@@ -7,7 +7,8 @@
 //
 // Accuracy is measured against the reference kernels of the primitives (float64 JS Math
 // rounded to float32): f32 functions stay within 2 ulp and reproduce the special values
-// (NaN, ±Inf, ±0, overflow and underflow thresholds). The algorithms (range reduction plus
+// (NaN, ±Inf, ±0, overflow and underflow thresholds); erf_inv (XLA's ErfInv32, under
+// random.normal) equals its reference bit for bit. The algorithms (range reduction plus
 // minimax polynomials) are in math_exp.ts, math_trig.ts and math_special.ts; math_dsl.ts
 // holds the lane-type-generic expression layer they are written in.
 
