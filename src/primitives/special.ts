@@ -85,8 +85,8 @@ export function erfc(x: number): number {
 // (a single rounding). erf⁻¹(±1) = ±∞; |x| > 1 and NaN give NaN (log1p of < −1).
 // The kernels below repeat every operation in the operand's precision with IEEE rounding, and
 // each Horner step as an exactly rounded FMA, so that they reproduce XLA's bits; only log1p
-// is computed as Math.log1p (correctly rounded to float32 in practice; XLA's own log1p may
-// differ from it in the last place).
+// is Math.log1p (in float32, the float64 value rounded once, as scripts/random_ref.py
+// computes it; XLA's own float32 log1p may differ from that in the last place).
 
 const f64View = new Float64Array(1);
 const u32View = new Uint32Array(f64View.buffer);
