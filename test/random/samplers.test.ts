@@ -33,8 +33,8 @@ function ulps(a: number, b: number): number {
 // lax.erf_inv, whose float32 kernel reproduces XLA's ErfInv32 (test/primitives/erf_inv.test.ts).
 const BIT_EXACT = new Set(["uniform", "normal", "bernoulli", "rademacher", "triangular", "maxwell", "double_sided_maxwell", "wald"]);
 
-// The others go through log, log1p, exp, pow, tan or erf. The reference rounds those
-// correctly (float64, then once to float32), as the interpreter's kernels do; the Wasm
+// The others go through log, log1p, exp, pow, tan or erf. The reference computes those in
+// float64 and rounds once to float32, as the interpreter's kernels do; the Wasm
 // backend's SIMD kernels are within 2 ulps of that, and XLA's float32 kernels, which we do
 // not reproduce, within about as much, so these samplers are ulp-close to JAX, not
 // bit-exact. Default budget 4 ulps; more where a sampler amplifies a kernel's last ulp:
