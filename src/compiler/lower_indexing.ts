@@ -1,6 +1,7 @@
-// Lowering of the indexing primitives that read at data-dependent positions: gather,
-// dynamic_slice, dynamic_update_slice (and pad with interior padding) become gather nodes (loads at an affine offset plus
-// an int32 expression of the index operands), with the reference kernels' semantics:
+// Lowering of the primitives that read at data-dependent positions: gather, dynamic_slice,
+// dynamic_update_slice (and pad with interior padding) become gather nodes (loads at an
+// affine offset plus an int32 expression of the index operands), with the reference
+// kernels' semantics:
 //
 //   start_k = clamp(idx_k, 0, n_d − size_d)           (gather "clip"/"promise_in_bounds",
 //                                                        dynamic_slice, dynamic_update_slice)
@@ -37,10 +38,8 @@ export function bufferOperands(eqn: JaxprEqn): number[] {
   }
 }
 
-const plainLoad = (e: Expr | undefined): e is LoadExpr => e !== undefined && e.kind === "load" && !e.guard;
-
 /** Whether expression `e` can be read at data-dependent positions (an unguarded load). */
-export const isBufferRead = plainLoad;
+export const isBufferRead = (e: Expr | undefined): e is LoadExpr => e !== undefined && e.kind === "load" && !e.guard;
 
 /**
  * One start index: clamped into [0, hi] (hi = n − size ≥ 0) in the index dtype (bounds the
@@ -122,7 +121,7 @@ const gather: Rule = (pool, [x, idx], eqn) => {
   const xa = avalIn(eqn, 0);
   const ia = avalIn(eqn, 1);
   const out = avalOut(eqn);
-  if (!plainLoad(x)) return null;
+  if (!isBufferRead(x)) return null;
   if (out.size === 0) return [pool.constant(0, out.dtype)];
   const rank = out.ndim;
   const batchPos = range(rank).filter((i) => !dn.offsetDims.includes(i));
@@ -157,7 +156,7 @@ const dynamicSlice: Rule = (pool, [x, ...idx], eqn) => {
   const sizes = eqn.params["sliceSizes"] as number[];
   const xa = avalIn(eqn, 0);
   const out = avalOut(eqn);
-  if (!plainLoad(x)) return null;
+  if (!isBufferRead(x)) return null;
   if (out.size === 0) return [pool.constant(0, out.dtype)];
   const rank = out.ndim;
   const off = new Offset(pool);
@@ -174,7 +173,7 @@ const dynamicUpdateSlice: Rule = (pool, [x, u, ...idx], eqn) => {
   const xa = avalIn(eqn, 0);
   const ua = avalIn(eqn, 1);
   const out = avalOut(eqn);
-  if (!plainLoad(u)) return null;
+  if (!isBufferRead(u)) return null;
   if (ua.size === 0 || out.size === 0) return [x!];
   const rank = out.ndim;
   const off = new Offset(pool);
@@ -210,7 +209,7 @@ export const padInterior: Rule = (pool, [x, pv], eqn) => {
   const rank = out.ndim;
   const value = scalarTo(pool, pv!, rank);
   if (avalIn(eqn, 0).size === 0 || out.size === 0) return [value];
-  if (!plainLoad(x)) return null;
+  if (!isBufferRead(x)) return null;
   const maps = config.map(([lo, , interior], d): AxisMap => (interior === 0 ? { from: d, scale: 1, add: -lo } : constant(0)));
   const off = new Offset(pool);
   let cond: Expr | boolean = true;
