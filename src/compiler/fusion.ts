@@ -8,7 +8,7 @@
 // concatenate, or from several kernels or index mappings; a reduction always counts as
 // expensive), or when a layout op cannot express its read (a reshape that is not affine).
 // An operand that gather / dynamic_slice / dynamic_update_slice read at data-dependent
-// positions is materialized unless it is a buffer read through an affine map; their index
+// positions is materialized unless it is a load, or a cheap expression of loads; their index
 // operands stay fused unless they contain a reduction or cost more than INDEX_COST. The
 // operand and updates of a scatter that are constants (the zeros that reverse mode scatters
 // into) are not materialized: the scatter kernel fills them in.
@@ -20,7 +20,7 @@
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
 import { type Expr, ExprPool, MAX_BUFFERS, children, denseAffine, loadedVars, storedValue } from "./ir.js";
 import { type EqnClass, eqnClass, lowerEqn, replicates } from "./lower.js";
-import { bufferOperands, isBufferRead } from "./lower_indexing.js";
+import { bufferOperands, readableAt } from "./lower_indexing.js";
 import { constantOperands } from "./scatter.js";
 import { splitReductions } from "./split.js";
 
@@ -222,7 +222,8 @@ class Planner {
           if (!(a instanceof Var) || this.isMat(a)) return;
           const e = exprOf.get(a)!;
           if (buffers.includes(i)) {
-            if (!isBufferRead(e)) materialize(a);
+            // Read at data-dependent (possibly repeated) positions: a load, or cheap and readable.
+            if (!readableAt(e) || (e.kind !== "load" && (expensive(e) || e.meta.size > MAX_REMAP))) materialize(a);
           } else if (eqn.primitive.name !== "dynamic_update_slice" || i > 1) {
             if (reduceShapes(e).length > 0 || expensive(e, INDEX_COST) || e.meta.size > MAX_REMAP) materialize(a);
           }

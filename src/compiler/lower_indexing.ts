@@ -7,15 +7,15 @@
 //                                                        dynamic_slice, dynamic_update_slice)
 //   out     = 0 ≤ idx_k ≤ n_d − size_d for all k ? x[...] : fill     (gather "fill")
 //
-// The operand read at a dynamic position must be a buffer read through an affine map (a
-// LoadExpr): the planner materializes it otherwise (bufferOperands). Its map is composed with
-// the gather's, so a gather through a transpose, slice or broadcast of a buffer reads that
-// buffer directly. Index operands are ordinary expressions, fused into the kernel.
+// The operand read at dynamic positions is an expression of loads (Starts.read turns each
+// load into a gather node): a gather of a transpose, slice, broadcast or cheap elementwise
+// function of buffers reads those buffers directly; the planner materializes other operands
+// (bufferOperands, readableAt). Index operands are ordinary expressions, fused into the kernel.
 import type { ShapedArray } from "../core/aval.js";
 import { iinfo, isFloat, isSignedInt } from "../core/dtypes.js";
 import type { JaxprEqn } from "../ir/jaxpr.js";
 import { type GatherParams, defaultFillValue } from "../primitives/indexing.js";
-import { type Affine, type AxisMap, type Expr, type ExprPool, type LoadExpr, mapAffine, remapExpr, storedValue } from "./ir.js";
+import { type Affine, type AxisMap, type Expr, type ExprPool, mapAffine, remapExpr, storedValue, topoOrder } from "./ir.js";
 
 export type Rule = (pool: ExprPool, args: Expr[], eqn: JaxprEqn) => Expr[] | null;
 
@@ -25,7 +25,7 @@ const id = (from: number): AxisMap => ({ from, scale: 1, add: 0 });
 const constant = (add: number): AxisMap => ({ from: -1, scale: 0, add });
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** The operands that must be buffers (read at data-dependent positions). */
+/** The operands read at data-dependent positions (buffers, or expressions readableAt). */
 export function bufferOperands(eqn: JaxprEqn): number[] {
   switch (eqn.primitive.name) {
     case "gather":
@@ -38,8 +38,6 @@ export function bufferOperands(eqn: JaxprEqn): number[] {
   }
 }
 
-/** Whether expression `e` can be read at data-dependent positions (an unguarded load). */
-export const isBufferRead = (e: Expr | undefined): e is LoadExpr => e !== undefined && e.kind === "load" && !e.guard;
 
 /**
  * One start index: clamped into [0, hi] (hi = n − size ≥ 0) in the index dtype (bounds the
@@ -75,28 +73,76 @@ function startIndex(pool: ExprPool, v: Expr, hi: number): Start {
   return { clamped: d === "int32" ? c : pool.op("cvt", "int32", [c]), valid };
 }
 
-/** Σ start_k · stride_k: a constant part and an int32 expression (null when there is none). */
-class Offset {
-  constant = 0;
-  dyn: Expr | null = null;
+/**
+ * Reads an operand expression at data-dependent positions: operand dim d at its static map
+ * (an AxisMap of the result index) plus a start (a clamped int32 expression or a number).
+ * Every load of the expression becomes a gather node with offset Σ_d start_d · s_d (its own
+ * strides s), so a gather of a transpose, slice, broadcast or cheap elementwise function of
+ * buffers reads those buffers directly.
+ */
+class Starts {
+  private readonly starts: [number, Expr | number][] = [];
   constructor(private readonly pool: ExprPool) {}
 
-  add(start: Expr | number, stride: number): void {
-    if (stride === 0) return;
-    if (typeof start === "number") {
-      this.constant += start * stride;
-      return;
-    }
-    const pool = this.pool;
-    const term = stride === 1 ? start : pool.op("mul", "int32", [start, pool.constant(stride, "int32")]);
-    this.dyn = this.dyn === null ? term : pool.op("add", "int32", [this.dyn, term]);
+  add(d: number, start: Expr | number): void {
+    this.starts.push([d, start]);
   }
 
-  /** A read of `x`'s buffer at aff + the offset (guarded reads may fall outside it). */
-  read(x: LoadExpr, aff: Affine, guard = false): Expr {
-    const a = { off: aff.off + this.constant, s: aff.s };
-    return this.dyn === null ? this.pool.load(x.src, a, guard) : this.pool.gather(x.src, a, this.dyn, guard);
+  /** The expression `x` (over the operand's index space) read at the result's positions, or null. */
+  read(x: Expr, maps: readonly AxisMap[], rank: number, guard = false): Expr | null {
+    const pool = this.pool;
+    const at = (a: Affine): [Affine, Expr | null] => {
+      const m = mapAffine(a, maps, rank);
+      let off = m.off;
+      let dyn: Expr | null = null;
+      for (const [d, start] of this.starts) {
+        const s = a.s[d]!;
+        if (s === 0) continue;
+        if (typeof start === "number") off += start * s;
+        else {
+          const term = s === 1 ? start : pool.op("mul", "int32", [start, pool.constant(s, "int32")]);
+          dyn = dyn === null ? term : pool.op("add", "int32", [dyn, term]);
+        }
+      }
+      return [{ off, s: m.s }, dyn];
+    };
+    const out = new Map<Expr, Expr>();
+    for (const n of topoOrder([x])) {
+      let r: Expr;
+      switch (n.kind) {
+        case "const":
+          r = n;
+          break;
+        case "load": {
+          const [a, dyn] = at(n.aff);
+          r = dyn === null ? pool.load(n.src, a, guard || n.guard) : pool.gather(n.src, a, dyn, guard || n.guard);
+          break;
+        }
+        case "gather": {
+          // Its own offset, read at the same positions, plus the starts.
+          const [a, dyn] = at(n.aff);
+          const inner = out.get(n.dyn)!;
+          r = pool.gather(n.src, a, dyn === null ? inner : pool.op("add", "int32", [inner, dyn]), guard || n.guard);
+          break;
+        }
+        case "op":
+          r = pool.op(n.op, n.dtype, n.args.map((c) => out.get(c)!), n.imm, n.fn);
+          break;
+        default:
+          return null;
+      }
+      out.set(n, r);
+    }
+    return out.get(x)!;
   }
+}
+
+/**
+ * Whether an expression can be read at data-dependent positions (Starts.read): loads,
+ * gathers, constants and elementwise ops, but no iota, range predicate or reduction.
+ */
+export function readableAt(e: Expr): boolean {
+  return topoOrder([e]).every((n) => n.kind === "const" || n.kind === "load" || n.kind === "gather" || n.kind === "op");
 }
 
 const and = (pool: ExprPool, a: Expr | boolean, b: Expr | boolean): Expr | boolean => {
@@ -121,7 +167,6 @@ const gather: Rule = (pool, [x, idx], eqn) => {
   const xa = avalIn(eqn, 0);
   const ia = avalIn(eqn, 1);
   const out = avalOut(eqn);
-  if (!isBufferRead(x)) return null;
   if (out.size === 0) return [pool.constant(0, out.dtype)];
   const rank = out.ndim;
   const batchPos = range(rank).filter((i) => !dn.offsetDims.includes(i));
@@ -132,9 +177,8 @@ const gather: Rule = (pool, [x, idx], eqn) => {
     const b = dn.operandBatchingDims.indexOf(d);
     return b >= 0 ? id(batchPos[dn.startIndicesBatchingDims[b]!]!) : constant(0);
   });
-  const aff = mapAffine(x.aff, maps, rank);
   const ivd = ia.ndim - 1;
-  const off = new Offset(pool);
+  const starts = new Starts(pool);
   let valid: Expr | boolean = true;
   for (let k = 0; k < dn.startIndexMap.length; k++) {
     const d = dn.startIndexMap[k]!;
@@ -142,10 +186,11 @@ const gather: Rule = (pool, [x, idx], eqn) => {
     const imaps = ia.shape.map((_, j) => (j === ivd ? constant(k) : id(batchPos[j]!)));
     const v = remapExpr(pool, idx!, (a) => mapAffine(a, imaps, rank))!;
     const s = startIndex(pool, v, xa.shape[d]! - ss[d]!);
-    off.add(s.clamped, x.aff.s[d]!);
+    starts.add(d, s.clamped);
     valid = and(pool, valid, s.valid);
   }
-  const read = off.read(x, aff);
+  const read = starts.read(x!, maps, rank);
+  if (read === null) return null;
   if (mode !== "fill" || valid === true) return [read];
   const fill = pool.constant(storedValue(fillValue ?? defaultFillValue(out.dtype), out.dtype), out.dtype);
   return [valid === false ? fill : pool.op("select", out.dtype, [valid, read, fill])];
@@ -156,12 +201,12 @@ const dynamicSlice: Rule = (pool, [x, ...idx], eqn) => {
   const sizes = eqn.params["sliceSizes"] as number[];
   const xa = avalIn(eqn, 0);
   const out = avalOut(eqn);
-  if (!isBufferRead(x)) return null;
   if (out.size === 0) return [pool.constant(0, out.dtype)];
   const rank = out.ndim;
-  const off = new Offset(pool);
-  idx.forEach((v, d) => off.add(startIndex(pool, scalarTo(pool, v, rank), xa.shape[d]! - sizes[d]!).clamped, x.aff.s[d]!));
-  return [off.read(x, x.aff)];
+  const starts = new Starts(pool);
+  idx.forEach((v, d) => starts.add(d, startIndex(pool, scalarTo(pool, v, rank), xa.shape[d]! - sizes[d]!).clamped));
+  const read = starts.read(x!, range(rank).map(id), rank);
+  return read && [read];
 };
 
 /**
@@ -173,15 +218,14 @@ const dynamicUpdateSlice: Rule = (pool, [x, u, ...idx], eqn) => {
   const xa = avalIn(eqn, 0);
   const ua = avalIn(eqn, 1);
   const out = avalOut(eqn);
-  if (!isBufferRead(u)) return null;
   if (ua.size === 0 || out.size === 0) return [x!];
   const rank = out.ndim;
-  const off = new Offset(pool);
+  const starts = new Starts(pool);
   let inside: Expr | boolean = true;
   for (let d = 0; d < idx.length; d++) {
     const n = ua.shape[d]!;
     const s = startIndex(pool, scalarTo(pool, idx[d]!, rank), xa.shape[d]! - n).clamped;
-    off.add(typeof s === "number" ? -s : pool.op("neg", "int32", [s]), u.aff.s[d]!);
+    starts.add(d, typeof s === "number" ? -s : pool.op("neg", "int32", [s]));
     if (n === xa.shape[d]) continue;
     const axis: Affine = { off: 0, s: range(rank).map((i) => (i === d ? 1 : 0)) };
     let c: Expr;
@@ -192,8 +236,9 @@ const dynamicUpdateSlice: Rule = (pool, [x, u, ...idx], eqn) => {
     }
     inside = and(pool, inside, c);
   }
-  if (inside === true) return [off.read(u, u.aff)];
-  return [pool.op("select", out.dtype, [inside as Expr, off.read(u, u.aff, true), x!])];
+  const read = starts.read(u!, range(rank).map(id), rank, inside !== true);
+  if (read === null) return null;
+  return [inside === true ? read : pool.op("select", out.dtype, [inside as Expr, read, x!])];
 };
 
 /**
@@ -209,9 +254,8 @@ export const padInterior: Rule = (pool, [x, pv], eqn) => {
   const rank = out.ndim;
   const value = scalarTo(pool, pv!, rank);
   if (avalIn(eqn, 0).size === 0 || out.size === 0) return [value];
-  if (!isBufferRead(x)) return null;
   const maps = config.map(([lo, , interior], d): AxisMap => (interior === 0 ? { from: d, scale: 1, add: -lo } : constant(0)));
-  const off = new Offset(pool);
+  const starts = new Starts(pool);
   let cond: Expr | boolean = true;
   const i32 = (v: number) => pool.constant(v, "int32");
   config.forEach(([lo, , interior], d) => {
@@ -225,9 +269,10 @@ export const padInterior: Rule = (pool, [x, pv], eqn) => {
     const pow2 = (k & (k - 1)) === 0;
     const rem = pow2 ? pool.op("and", "int32", [rel, i32(k - 1)]) : pool.op("rem", "int32", [rel, i32(k)]);
     cond = and(pool, cond, pool.op("eq", "bool", [rem, i32(0)]));
-    off.add(pow2 ? pool.op("shr_a", "int32", [rel, i32(Math.log2(k))]) : pool.op("div", "int32", [rel, i32(k)]), x.aff.s[d]!);
+    starts.add(d, pow2 ? pool.op("shr_a", "int32", [rel, i32(Math.log2(k))]) : pool.op("div", "int32", [rel, i32(k)]));
   });
-  const read = off.read(x, mapAffine(x.aff, maps, rank), true);
+  const read = starts.read(x!, maps, rank, true);
+  if (read === null) return null;
   return [cond === true ? read : pool.op("select", out.dtype, [cond as Expr, read, value])];
 };
 

@@ -174,9 +174,22 @@ describe("fusion around gathers", () => {
     const p = checkFn(f, emb, { lo: -50, hi: 50, ulps: 4 });
     expect(census(p)).toEqual({ kernels: 1, eqns: [] });
   });
-  it("a computed operand is materialized; a transposed or sliced buffer is read in place", () => {
+  it("an expensive operand is materialized; cheap functions of buffers are read in place", () => {
     const ex = checkFn((t: JaxArray, i: JaxArray) => jnp.index(jnp.exp(t), i), emb, { lo: -50, hi: 50, ulps: 4 });
     expect(census(ex).kernels).toBe(2);
+    const cheap = (t: JaxArray, i: JaxArray) => jnp.index(jnp.add(jnp.multiply(t, 2), jnp.transpose(jnp.index(t, jnp.s(null, 24)))), i);
+    expect(census(checkFn(cheap, [[[24, 24], "float32"], [[17], "int32"]], { lo: -30, hi: 30 }))).toEqual({ kernels: 1, eqns: [] });
+    const ds = (x: JaxArray, s: JaxArray) => lax.dynamicSlice(jnp.negative(x), [s, s], [4, 5]);
+    expect(census(checkFn(ds, [[[10, 37], "float32"], [[], "int32"]], WIDE))).toEqual({ kernels: 1, eqns: [] });
+    const dus = (x: JaxArray, u: JaxArray, s: JaxArray) => lax.dynamicUpdateSlice(x, jnp.multiply(u, u), [s, 3]);
+    expect(census(checkFn(dus, [[[10, 37], "float32"], [[4, 5], "float32"], [[], "int32"]], WIDE))).toEqual({ kernels: 1, eqns: [] });
+    const konst = (i: JaxArray) => jnp.index(lax.full([50, 24], 2.5, "float32"), i);
+    expect(census(checkFn(konst, [[[17], "int32"]], WIDE))).toEqual({ kernels: 1, eqns: [] });
+    // A gather of a gather (unclamped uint8 indices into 300 elements: one cheap node).
+    const inner = (y: JaxArray, j: JaxArray) => lax.gather(y, jnp.expandDims(j, 1), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]);
+    const twice = (y: JaxArray, j: JaxArray, i: JaxArray) => jnp.index(inner(y, j), i);
+    const p = checkFn(twice, [[[300], "float32"], [[20], "uint8"], [[9], "int32"]], { lo: -25, hi: 25 });
+    expect(census(p)).toEqual({ kernels: 1, eqns: [] });
     const tr = checkFn((t: JaxArray, i: JaxArray) => jnp.index(jnp.transpose(t), i), emb, { lo: -30, hi: 30 });
     expect(census(tr).kernels).toBe(1);
     const sl = checkFn((t: JaxArray, i: JaxArray) => jnp.index(jnp.index(t, jnp.s(3, 40, 2)), i), emb, { lo: -30, hi: 30 });
