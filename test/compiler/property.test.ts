@@ -1,9 +1,10 @@
-// Property tests: random small programs of elementwise, broadcast, layout and reduction ops
-// (float32 within rounding, int32 exactly), planned and run on Wasm, equal the reference
-// interpreter — whatever the fusion decides.
+// Property tests: random small programs of elementwise, broadcast, layout, reduction and
+// indexing ops (gathers, dynamic updates, scatters, cumsum; indices computed from the data,
+// often out of bounds) (float32 within rounding, int32 exactly), planned and run on Wasm,
+// equal the reference interpreter — whatever the fusion decides.
 import { describe, it } from "vitest";
 import fc from "fast-check";
-import { lax } from "../../src/index.js";
+import { lax, numpy as jnp } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { checkFn } from "./harness.js";
 
@@ -13,7 +14,8 @@ type Op =
   | { k: "bcast"; f: number; a: number; src: "row" | "col" | "scalar" }
   | { k: "reduce"; f: number; a: number; axis: number }
   | { k: "layout"; f: number; a: number }
-  | { k: "select"; a: number; b: number; c: number };
+  | { k: "select"; a: number; b: number; c: number }
+  | { k: "index"; f: number; a: number; b: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("unary" as const), f: fc.nat(5), a: fc.nat() }),
@@ -22,6 +24,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("reduce" as const), f: fc.nat(1), a: fc.nat(), axis: fc.nat(1) }),
   fc.record({ k: fc.constant("layout" as const), f: fc.nat(2), a: fc.nat() }),
   fc.record({ k: fc.constant("select" as const), a: fc.nat(), b: fc.nat(), c: fc.nat() }),
+  fc.record({ k: fc.constant("index" as const), f: fc.nat(4), a: fc.nat(), b: fc.nat() }),
 );
 
 /** Builds the program over inputs x, y: [m, n], row: [n], col: [m], s: []. */
@@ -69,6 +72,17 @@ function program(ops: Op[], dtype: DType, m: number, n: number) {
         case "select":
           v = lax.select(lax.gt(a, pick(op.b)), a, pick(op.c));
           break;
+        case "index": {
+          // Indices from the data: floor(3·v) for floats, v itself for integers.
+          const ix = (t: JaxArray) => (float ? lax.convertElementType(lax.floor(lax.mul(t, lax.full(t.shape, 3, dtype))), "int32") : t);
+          const b = pick(op.b);
+          if (op.f === 0) v = jnp.index(a, ix(col));
+          else if (op.f === 1) v = jnp.index(a, jnp.s(null), ix(row));
+          else if (op.f === 2) v = lax.dynamicUpdateSlice(a, lax.slice(b, [0, 0], [1, n]), [ix(s), lax.full([], 0, "int32")]);
+          else if (op.f === 3) v = jnp.indexUpdate(a, [ix(col)], b, "add");
+          else v = lax.cumsum(a, 1, op.b % 2 === 1);
+          break;
+        }
       }
       vals.push(v);
     }
