@@ -23,6 +23,7 @@ import { type CompiledKernel, type Step, planJaxpr } from "../../compiler/index.
 import { collectGarbage } from "../../runtime/gc.js";
 import { threadSupport, totalMemory } from "../../runtime/platform.js";
 import { wasmFeatures } from "./features.js";
+import { convGemm } from "./conv.js";
 import { GemmKernel } from "./matmul.js";
 import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
 import { MATH_IMPORT_NAMES, WasmPool, defaultNumThreads, type PoolFunction } from "./pool.js";
@@ -306,6 +307,11 @@ export class WasmBackend implements Backend {
     switch (eqn.primitive.name) {
       case "dot_general": {
         const out = this.tryDot(eqn, args);
+        if (out) return [out];
+        break;
+      }
+      case "conv_general_dilated": {
+        const out = convGemm(this.heap, (dt) => this.gemm(dt), eqn, args);
         if (out) return [out];
         break;
       }
