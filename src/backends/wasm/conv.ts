@@ -9,7 +9,7 @@
 //   (skipped when the lhs already is such an array: channels-last, no padding, no dilation);
 // - W: the kernel packed as [G, Og, (k, c)] (small; read by the GEMM transposed);
 // - A: the patch matrix [G, rows, (k, c)], built in chunks of output batch entries so that it
-//   stays under CHUNK_BYTES; taps adjacent along the last spatial dim with no rhs dilation and
+//   stays under convTuning.chunkBytes; taps adjacent along the last spatial dim with no rhs dilation and
 //   all features in the group read one contiguous run of X, copied at once.
 // The GEMM writes straight into the output when its layout is [batch, spatial..., feature]
 // (ldc = O, group stride Og); otherwise into a temporary, then a strided copy into the out layout.
@@ -21,8 +21,8 @@ import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { GemmKernel } from "./matmul.js";
 import { WasmBuffer, type WasmHeap, viewOf } from "./memory.js";
 
-/** Upper bound on the bytes of one chunk of the patch matrix. */
-const CHUNK_BYTES = 64 * 2 ** 20;
+/** Upper bound on the bytes of one chunk of the patch matrix (tests lower it to force chunks). */
+export const convTuning = { chunkBytes: 64 * 2 ** 20 };
 
 /** Counts of convolutions run by the fast path (for tests to check that it was taken). */
 export const convStats = { fast: 0 };
@@ -109,7 +109,7 @@ export function convGemm(
     const wb = temp(G * Og * K);
     const direct = isIdentity([outSpec[0]!, ...outSpec.slice(2), outSpec[1]!]);
     const perN = Math.max(1, G * P * K * E);
-    const nc = Math.max(1, Math.min(Nout, Math.floor(CHUNK_BYTES / perN)));
+    const nc = Math.max(1, Math.min(Nout, Math.floor(convTuning.chunkBytes / perN)));
     const ab = temp(G * nc * P * K);
     const cb = direct ? null : temp(G * nc * P * Og);
     ws = heap.allocBlock(wsBytes, "the convolution's matmul workspace");

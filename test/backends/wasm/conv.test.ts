@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, grad, lax, numpy as jnp } from "../../../src/index.js";
 import type { Array as JaxArray } from "../../../src/index.js";
-import { convStats } from "../../../src/backends/wasm/conv.js";
+import { convStats, convTuning } from "../../../src/backends/wasm/conv.js";
 import { expectAllClose } from "../../util/check.js";
 
 const before = config.read("jaxts_backend");
@@ -65,7 +65,7 @@ function randomCase(seed: number): Case {
   const G = kind === 0 ? 1 : int(r, 2, 3);
   const Cg = int(r, seed % 11 === 0 ? 0 : 1, 4);
   const Og = int(r, 1, 3);
-  const Nout = int(r, seed % 13 === 0 ? 0 : 1, 2);
+  const Nout = int(r, seed % 13 === 0 ? 0 : 1, 3);
   const N = kind === 2 ? Nout * G : Nout;
   const C = kind === 1 ? Cg * G : Cg;
   const maxIn = nd === 3 ? 4 : 7;
@@ -126,7 +126,7 @@ const tol = (dtype: string) => (dtype === "float32" ? { atol: 1e-5, rtol: 1e-5 }
 
 describe("wasm conv_general_dilated (im2col + GEMM)", () => {
   it("agrees with the reference kernel on random configurations", () => {
-    for (let seed = 1; seed <= 150; seed++) {
+    for (let seed = 1; seed <= 300; seed++) {
       const c = randomCase(seed);
       const want = runCase(c, "interpret");
       const fast0 = convStats.fast;
@@ -137,7 +137,20 @@ describe("wasm conv_general_dilated (im2col + GEMM)", () => {
     }
   });
 
-  it("handles a conv larger than one patch-matrix chunk pass (NHWC/HWIO, strided)", () => {
+  it("builds the patch matrix in chunks of batch entries when it is large", () => {
+    const saved = convTuning.chunkBytes;
+    convTuning.chunkBytes = 1;
+    try {
+      for (let seed = 1000; seed < 1040; seed++) {
+        const c = randomCase(seed);
+        expectAllClose(runCase(c, "wasm"), runCase(c, "interpret"), { ...tol(c.dtype), msg: `seed ${seed}` });
+      }
+    } finally {
+      convTuning.chunkBytes = saved;
+    }
+  });
+
+  it("handles a larger NHWC/HWIO conv (strided, padded, rhs-dilated)", () => {
     const r = rng(7);
     const c: Case = {
       dtype: "float32",
