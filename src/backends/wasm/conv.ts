@@ -17,12 +17,14 @@ import type { TypedArray } from "../../core/dtypes.js";
 import { prod, stridesOf } from "../../core/shape.js";
 import { type JaxprEqn, Literal } from "../../ir/jaxpr.js";
 import { type ConvParams, dilateDim } from "../../primitives/conv.js";
-import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { GemmKernel } from "./matmul.js";
 import { WasmBuffer, type WasmHeap, viewOf } from "./memory.js";
 
-/** Upper bound on the bytes of one chunk of the patch matrix (tests lower it to force chunks). */
-export const convTuning = { chunkBytes: 64 * 2 ** 20 };
+/**
+ * chunkBytes: upper bound on the bytes of one chunk of the patch matrix (tests lower it to force
+ * chunks); enabled: false sends every convolution to the routine path (for benchmarks).
+ */
+export const convTuning = { chunkBytes: 64 * 2 ** 20, enabled: true };
 
 /** Counts of convolutions run by the fast path (for tests to check that it was taken). */
 export const convStats = { fast: 0 };
@@ -44,6 +46,45 @@ function offsets(sizes: readonly number[], strides: readonly number[]): Int32Arr
 }
 
 /**
+ * Copies the box `shape` from mem[s + Σ i·sSteps] to mem[d + Σ i·dSteps] (disjoint regions of one
+ * memory view). An innermost dim contiguous on both sides is copied as one run per outer index.
+ */
+function copyBox(
+  mem: TypedArray,
+  s: number,
+  sSteps: readonly number[],
+  d: number,
+  dSteps: readonly number[],
+  shape: readonly number[],
+): void {
+  const r = shape.length;
+  if (r === 0) {
+    mem[d] = mem[s]!;
+    return;
+  }
+  const n = shape[r - 1]!;
+  const outer = prod(shape.slice(0, r - 1));
+  if (n === 0 || outer === 0) return;
+  const ss = sSteps[r - 1]!;
+  const ds = dSteps[r - 1]!;
+  const contiguous = ss === 1 && ds === 1 && n >= 16;
+  const idx = new Array<number>(r - 1).fill(0);
+  for (let o = 0; o < outer; o++) {
+    if (contiguous) mem.copyWithin(d, s, s + n);
+    else for (let i = 0; i < n; i++) mem[d + i * ds] = mem[s + i * ss]!;
+    for (let k = r - 2; k >= 0; k--) {
+      idx[k]!++;
+      s += sSteps[k]!;
+      d += dSteps[k]!;
+      if (idx[k]! < shape[k]!) break;
+      s -= sSteps[k]! * shape[k]!;
+      d -= dSteps[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+}
+
+/**
  * Runs a float conv_general_dilated as im2col + GEMM on heap buffers; null when the equation
  * is not one it handles (non-float or mixed dtypes, literal operands), for the caller to fall
  * back to the reference kernel.
@@ -57,7 +98,7 @@ export function convGemm(
   const outAval = eqn.outBinders[0]!.aval;
   const dt = outAval.dtype;
   const [la, ra] = eqn.inputs;
-  if ((dt !== "float32" && dt !== "float64") || la!.aval.dtype !== dt || ra!.aval.dtype !== dt) return null;
+  if (!convTuning.enabled || (dt !== "float32" && dt !== "float64") || la!.aval.dtype !== dt || ra!.aval.dtype !== dt) return null;
   const [lb, rb] = args;
   if (!(lb instanceof WasmBuffer) || !(rb instanceof WasmBuffer)) return null;
   const p = eqn.params as ConvParams;
@@ -121,11 +162,10 @@ export function convGemm(
     // Pack W[g, o', k, c] = rhs[o = g·Og + o', c, k].
     const rStr = stridesOf(rs);
     const rO = rStr[rhsSpec[0]!]!;
-    stridedCopy(
+    copyBox(
       mem,
       at(rb),
       [Og * rO, rO, ...take(rStr, rhsSpec.slice(2)), rStr[rhsSpec[1]!]!],
-      mem,
       at(wb),
       stridesOf([G, Og, ...winSp, Cg]),
       [G, Og, ...winSp, Cg],
@@ -176,11 +216,10 @@ export function convGemm(
       );
       if (cb) {
         const oF = oStr[outSpec[1]!]!;
-        stridedCopy(
+        copyBox(
           mem,
           at(cb),
           stridesOf([G, cnt, ...outSp, Og]),
-          mem,
           at(out) + n0 * oStr[outSpec[0]!]!,
           [Og * oF, oStr[outSpec[0]!]!, ...take(oStr, outSpec.slice(2)), oF],
           [G, cnt, ...outSp, Og],
@@ -229,11 +268,10 @@ function fillPadded(
     sBase += first * lStr[lhsSpec[2 + i]!]!;
     dBase += (first * r + lo) * xStr[1 + i]!;
   }
-  stridedCopy(
+  copyBox(
     mem,
     sBase,
     [lStr[lhsSpec[0]!]!, ...lhsSpec.slice(2).map((d) => lStr[d]!), lStr[lhsSpec[1]!]!],
-    mem,
     dBase,
     [xStr[0]!, ...xStr.slice(1, 1 + nd).map((s, i) => s * p.lhsDilation[i]!), 1],
     [ls[lhsSpec[0]!]!, ...sizes, ls[lhsSpec[1]!]!],
