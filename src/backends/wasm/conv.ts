@@ -8,7 +8,7 @@
 //   so that every tap of every output position is in bounds and reads Cg contiguous values
 //   (skipped when the lhs already is such an array: channels-last, no padding, no dilation);
 // - W: the kernel packed as [G, Og, (k, c)] (small; read by the GEMM transposed);
-// - A: the patch matrix [G, rows, (k, c)], built in chunks of output batch entries so that it
+// - A: the patch matrix [G, rows, (k, c)], rows = (n, p), built in chunks of rows so that it
 //   stays under convTuning.chunkBytes; taps adjacent along the last spatial dim with no rhs dilation and
 //   all features in the group read one contiguous run of X, copied at once.
 // The GEMM writes straight into the output when its layout is [batch, spatial..., feature]
@@ -149,10 +149,10 @@ export function convGemm(
     // W: [G, Og, (k, c)]; A: one chunk of patches; Ct: the GEMM's result when not written in place.
     const wb = temp(G * Og * K);
     const direct = isIdentity([outSpec[0]!, ...outSpec.slice(2), outSpec[1]!]);
-    const perN = Math.max(1, G * P * K * E);
-    const nc = Math.max(1, Math.min(Nout, Math.floor(convTuning.chunkBytes / perN)));
-    const ab = temp(G * nc * P * K);
-    const cb = direct ? null : temp(G * nc * P * Og);
+    const M = Nout * P;
+    const chunk = Math.max(1, Math.min(M, Math.floor(convTuning.chunkBytes / Math.max(1, G * K * E))));
+    const ab = temp(G * chunk * K);
+    const cb = direct ? null : temp(G * chunk * Og);
     ws = heap.allocBlock(wsBytes, "the convolution's matmul workspace");
     // Every allocation is done: views of the (possibly grown) memory stay valid from here on.
     const mem = viewOf(heap.memory.buffer, dt, 0, heap.memory.buffer.byteLength / E);
@@ -179,22 +179,22 @@ export function convGemm(
     const run = nd > 0 && p.rhsDilation[nd - 1] === 1 && Cg === C ? Math.max(1, winSp[nd - 1]!) : 1;
     const runLen = run * Cg;
     const oStr = stridesOf(os);
-    for (let n0 = 0; n0 < Nout; n0 += nc) {
-      const cnt = Math.min(nc, Nout - n0);
-      const rows = cnt * P;
-      const a0 = at(ab);
+    const outOff = offsets(outSp, take(oStr, outSpec.slice(2)));
+    const oB = oStr[outSpec[0]!]!;
+    const oF = oStr[outSpec[1]!]!;
+    const a0 = at(ab);
+    for (let r0 = 0; r0 < M; r0 += chunk) {
+      const rows = Math.min(chunk, M - r0);
       for (let g = 0; g < G; g++) {
-        for (let n = 0; n < cnt; n++) {
-          const bIn = bgc > 1 ? g * Nout + n0 + n : n0 + n;
-          const src0 = at(xb) + bIn * xStr[0]! + (fgc > 1 ? g * Cg : 0);
-          let d = a0 + (g * rows + n * P) * K;
-          for (let pf = 0; pf < P; pf++) {
-            const s = src0 + baseP[pf]!;
-            for (let kf = 0; kf < KS; kf += run, d += runLen) {
-              const s2 = s + offK[kf]!;
-              if (runLen >= 16) mem.copyWithin(d, s2, s2 + runLen);
-              else for (let i = 0; i < runLen; i++) mem[d + i] = mem[s2 + i]!;
-            }
+        let d = a0 + g * rows * K;
+        for (let row = r0; row < r0 + rows; row++) {
+          const n = Math.floor(row / P);
+          const bIn = bgc > 1 ? g * Nout + n : n;
+          const s = at(xb) + bIn * xStr[0]! + (fgc > 1 ? g * Cg : 0) + baseP[row - n * P]!;
+          for (let kf = 0; kf < KS; kf += run, d += runLen) {
+            const s2 = s + offK[kf]!;
+            if (runLen >= 16) mem.copyWithin(d, s2, s2 + runLen);
+            else for (let i = 0; i < runLen; i++) mem[d + i] = mem[s2 + i]!;
           }
         }
       }
@@ -202,7 +202,7 @@ export function convGemm(
         {
           a: ab.addr,
           b: wb.addr,
-          c: cb ? cb.addr : out.addr + n0 * P * O * E,
+          c: cb ? cb.addr : out.addr + r0 * O * E,
           m: rows,
           n: Og,
           k: K,
@@ -215,15 +215,15 @@ export function convGemm(
         ws,
       );
       if (cb) {
-        const oF = oStr[outSpec[1]!]!;
-        copyBox(
-          mem,
-          at(cb),
-          stridesOf([G, cnt, ...outSp, Og]),
-          at(out) + n0 * oStr[outSpec[0]!]!,
-          [Og * oF, oStr[outSpec[0]!]!, ...take(oStr, outSpec.slice(2)), oF],
-          [G, cnt, ...outSp, Og],
-        );
+        // out[n, g·Og + o', p] = Ct[g, row = n·P + p, o'].
+        let src = at(cb);
+        for (let g = 0; g < G; g++) {
+          for (let row = r0; row < r0 + rows; row++) {
+            const n = Math.floor(row / P);
+            const dst = at(out) + n * oB + outOff[row - n * P]! + g * Og * oF;
+            for (let o = 0; o < Og; o++) mem[dst + o * oF] = mem[src++]!;
+          }
+        }
       }
     }
     convStats.fast++;

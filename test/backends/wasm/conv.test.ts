@@ -137,13 +137,16 @@ describe("wasm conv_general_dilated (im2col + GEMM)", () => {
     }
   });
 
-  it("builds the patch matrix in chunks of batch entries when it is large", () => {
+  it("builds the patch matrix in chunks of rows when it is large", () => {
     const saved = convTuning.chunkBytes;
-    convTuning.chunkBytes = 1;
     try {
-      for (let seed = 1000; seed < 1040; seed++) {
-        const c = randomCase(seed);
-        expectAllClose(runCase(c, "wasm"), runCase(c, "interpret"), { ...tol(c.dtype), msg: `seed ${seed}` });
+      // 1 byte: one row per chunk; a few hundred bytes: chunks that straddle batch entries.
+      for (const bytes of [1, 200, 1000]) {
+        convTuning.chunkBytes = bytes;
+        for (let seed = 1000; seed < 1030; seed++) {
+          const c = randomCase(seed);
+          expectAllClose(runCase(c, "wasm"), runCase(c, "interpret"), { ...tol(c.dtype), msg: `seed ${seed} chunk ${bytes}` });
+        }
       }
     } finally {
       convTuning.chunkBytes = saved;
