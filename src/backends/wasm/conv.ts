@@ -150,8 +150,10 @@ export function convGemm(
     const wb = temp(G * Og * K);
     const direct = isIdentity([outSpec[0]!, ...outSpec.slice(2), outSpec[1]!]);
     const M = Nout * P;
-    const chunk = Math.max(1, Math.min(M, Math.floor(convTuning.chunkBytes / Math.max(1, G * K * E))));
-    const ab = temp(G * chunk * K);
+    // A 1×1, unit-stride convolution of a plain lhs is a matmul of the lhs itself: no patches.
+    const patchFree = plain && G === 1 && KS === 1 && p.windowStrides.every((s) => s === 1);
+    const chunk = patchFree ? M : Math.max(1, Math.min(M, Math.floor(convTuning.chunkBytes / Math.max(1, G * K * E))));
+    const ab = patchFree ? null : temp(G * chunk * K);
     const cb = direct ? null : temp(G * chunk * Og);
     ws = heap.allocBlock(wsBytes, "the convolution's matmul workspace");
     // Every allocation is done: views of the (possibly grown) memory stay valid from here on.
@@ -182,10 +184,10 @@ export function convGemm(
     const outOff = offsets(outSp, take(oStr, outSpec.slice(2)));
     const oB = oStr[outSpec[0]!]!;
     const oF = oStr[outSpec[1]!]!;
-    const a0 = at(ab);
+    const a0 = ab ? at(ab) : 0;
     for (let r0 = 0; r0 < M; r0 += chunk) {
       const rows = Math.min(chunk, M - r0);
-      for (let g = 0; g < G; g++) {
+      for (let g = 0; g < (ab ? G : 0); g++) {
         let d = a0 + g * rows * K;
         for (let row = r0; row < r0 + rows; row++) {
           const n = Math.floor(row / P);
@@ -200,7 +202,7 @@ export function convGemm(
       }
       gemm.run(
         {
-          a: ab.addr,
+          a: ab ? ab.addr : lb.addr,
           b: wb.addr,
           c: cb ? cb.addr : out.addr + r0 * O * E,
           m: rows,

@@ -153,6 +153,27 @@ describe("wasm conv_general_dilated (im2col + GEMM)", () => {
     }
   });
 
+  it("runs a 1×1 channels-last conv as a matmul of the lhs itself", () => {
+    for (const [seed, fgc] of [[21, 1], [22, 2]] as const) {
+      const r = rng(seed);
+      const c: Case = {
+        dtype: "float32",
+        lhsShape: [2, 5, 3, 4, 6],
+        rhsShape: [1, 1, 1, 6 / fgc, 10],
+        lhs: Array.from({ length: 2 * 5 * 3 * 4 * 6 }, r),
+        rhs: Array.from({ length: (6 / fgc) * 10 }, r),
+        strides: [1, 1, 1],
+        padding: [[0, 0], [0, 0], [0, 0]],
+        lhsDilation: [1, 1, 1],
+        rhsDilation: [1, 1, 1],
+        dn: { lhsSpec: [0, 4, 1, 2, 3], rhsSpec: [4, 3, 0, 1, 2], outSpec: [0, 4, 1, 2, 3] },
+        fgc,
+        bgc: 1,
+      };
+      expectAllClose(runCase(c, "wasm"), runCase(c, "interpret"), { atol: 1e-5, rtol: 1e-5 });
+    }
+  });
+
   it("handles a larger NHWC/HWIO conv (strided, padded, rhs-dilated)", () => {
     const r = rng(7);
     const c: Case = {
