@@ -9,13 +9,14 @@
 //   (skipped when the lhs already is such an array: channels-last, no padding, no dilation);
 // - W: the kernel packed as [G, Og, (k, c)] (small; read by the GEMM transposed);
 // - A: the patch matrix [G, rows, (k, c)], rows = (n, p), built in chunks of rows so that it
-//   stays under convTuning.chunkBytes; taps adjacent along the last spatial dim with no rhs dilation and
-//   all features in the group read one contiguous run of X, copied at once.
+//   stays under convTuning.chunkBytes; taps adjacent along the last spatial dim (no rhs
+//   dilation, all features in the group) read one contiguous run of X, copied at once. A 1×1
+//   unit-stride conv of a plain lhs needs no A: the GEMM reads the lhs itself.
 // The GEMM writes straight into the output when its layout is [batch, spatial..., feature]
 // (ldc = O, group stride Og); otherwise into a temporary, then a strided copy into the out layout.
 import type { TypedArray } from "../../core/dtypes.js";
 import { prod, stridesOf } from "../../core/shape.js";
-import { type JaxprEqn, Literal } from "../../ir/jaxpr.js";
+import type { JaxprEqn, Literal } from "../../ir/jaxpr.js";
 import { type ConvParams, dilateDim } from "../../primitives/conv.js";
 import type { GemmKernel } from "./matmul.js";
 import { WasmBuffer, type WasmHeap, viewOf } from "./memory.js";
@@ -124,6 +125,8 @@ export function convGemm(
   const K = KS * Cg;
   const E = dt === "float32" ? 4 : 8;
 
+  const gemm = gemmFor(dt);
+  const wsBytes = gemm.workspaceBytes();
   heap.use(lb);
   heap.use(rb);
   const out = heap.allocate(dt, prod(os));
@@ -134,8 +137,6 @@ export function convGemm(
     temps.push(b);
     return b;
   };
-  const gemm = gemmFor(dt);
-  const wsBytes = gemm.workspaceBytes();
   let ws = -1;
   try {
     // X: padded, dilated, channels-last lhs.
