@@ -14,6 +14,7 @@ import { ValueError } from "../core/errors.js";
 import { bind1 } from "../core/trace.js";
 import * as lax from "../lax/core.js";
 import * as laxShape from "../lax/shape.js";
+import { gemmNT } from "./dot.js";
 
 /**
  * Which dims are which: lhsSpec = (batch, feature, spatial...), rhsSpec = (out feature, in
@@ -418,72 +419,13 @@ function im2colTable(outSp: number[], winSp: number[], inSp: number[], inStr: nu
 const TILE = 32;
 
 /**
- * res[o·P + p] = Σ_k W[w + o·K + k] · X[p·K + k]. The rows of X are taken in tiles that stay in
- * cache while every row of W passes over them, and a 2×4 register block reads each loaded
- * element of W four times and each of X twice.
+ * res[o·P + p] = Σ_k W[w + o·K + k] · X[p·K + k]: the rows of X are taken in tiles that stay in
+ * cache while every row of W passes over them (the register-blocked product is dot's gemmNT).
  */
-function gemmNT(W: Float64Array, w: number, X: Float64Array, res: Float64Array, M: number, P: number, K: number): void {
+function gemmTiled(W: Float64Array, w: number, X: Float64Array, res: Float64Array, M: number, P: number, K: number): void {
   for (let p0 = 0; p0 < P; p0 += TILE) {
     const p1 = Math.min(P, p0 + TILE);
-    let m = 0;
-    for (; m + 1 < M; m += 2) {
-      const a0 = w + m * K;
-      const a1 = a0 + K;
-      const o0 = m * P;
-      const o1 = o0 + P;
-      let n = p0;
-      for (; n + 3 < p1; n += 4) {
-        const b0 = n * K;
-        const b1 = b0 + K;
-        const b2 = b1 + K;
-        const b3 = b2 + K;
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        for (let k = 0; k < K; k++) {
-          const x0 = W[a0 + k]!;
-          const x1 = W[a1 + k]!;
-          const y0 = X[b0 + k]!;
-          const y1 = X[b1 + k]!;
-          const y2 = X[b2 + k]!;
-          const y3 = X[b3 + k]!;
-          s00 += x0 * y0;
-          s01 += x0 * y1;
-          s02 += x0 * y2;
-          s03 += x0 * y3;
-          s10 += x1 * y0;
-          s11 += x1 * y1;
-          s12 += x1 * y2;
-          s13 += x1 * y3;
-        }
-        res[o0 + n] = s00;
-        res[o0 + n + 1] = s01;
-        res[o0 + n + 2] = s02;
-        res[o0 + n + 3] = s03;
-        res[o1 + n] = s10;
-        res[o1 + n + 1] = s11;
-        res[o1 + n + 2] = s12;
-        res[o1 + n + 3] = s13;
-      }
-      for (; n < p1; n++) {
-        const b0 = n * K;
-        let s0 = 0, s1 = 0;
-        for (let k = 0; k < K; k++) {
-          const y = X[b0 + k]!;
-          s0 += W[a0 + k]! * y;
-          s1 += W[a1 + k]! * y;
-        }
-        res[o0 + n] = s0;
-        res[o1 + n] = s1;
-      }
-    }
-    for (; m < M; m++) {
-      const a0 = w + m * K;
-      for (let n = p0; n < p1; n++) {
-        const b0 = n * K;
-        let s = 0;
-        for (let k = 0; k < K; k++) s += W[a0 + k]! * X[b0 + k]!;
-        res[m * P + n] = s;
-      }
-    }
+    gemmNT(W, w, X, p0 * K, res, p0, M, p1 - p0, K, P);
   }
 }
 
@@ -545,7 +487,7 @@ function convImpl(lhs: HostBuf, rhs: HostBuf, p: ConvParams, outAval: ShapedArra
           }
         }
       }
-      gemmNT(W, g * Og * K, X, acc, Og, P, K);
+      gemmTiled(W, g * Og * K, X, acc, Og, P, K);
       for (let o = 0; o < Og; o++) {
         const ob = n * oStr[outSpec[0]!]! + (g * Og + o) * oStr[outSpec[1]!]!;
         for (let pf = 0; pf < P; pf++) {
