@@ -8,6 +8,7 @@ import { config, jit, jvp, makeJaxpr, vjp, vmap, numpy as jnp, lax } from "../..
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import type { DotDimensionNumbers } from "../../src/lax/reductions.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
+import { fromFixture, randArray, take } from "../util/arrays.js";
 
 interface FixArr {
   dtype: string;
@@ -26,37 +27,6 @@ const CASES = (
   JSON.parse(readFileSync(new URL("../fixtures/dot.json", import.meta.url), "utf8")) as { cases: FixCase[] }
 ).cases;
 const FLOAT_CASES = CASES.filter((c) => c.expected.dtype === "float32");
-
-const fromFixture = (a: FixArr): JaxArray =>
-  lax.reshape(jnp.array(Float64Array.from(a.data), { dtype: a.dtype as DType }), a.shape);
-
-function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randArray(shape: readonly number[], seed: number, dtype: DType = "float64"): JaxArray {
-  const rng = makeRng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return lax.reshape(jnp.array(Float64Array.from({ length: n }, () => 2 * rng() - 1), { dtype }), shape);
-}
-
-/** Host-side slice i along `axis` (the loop side of vmap ≡ loop). */
-function take(x: JaxArray, axis: number, i: number): JaxArray {
-  const data = x.dataSync();
-  const shape = x.shape;
-  const n = shape[axis]!;
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
-  const out = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) for (let k = 0; k < inner; k++) out[o * inner + k] = data[(o * n + i) * inner + k]!;
-  return lax.reshape(jnp.array(out, { dtype: x.dtype }), shape.filter((_, j) => j !== axis));
-}
 
 /** Host-side inner product of two same-shaped arrays. */
 function inner(a: JaxArray, b: JaxArray): number {
