@@ -42,6 +42,8 @@ export {
   ShapeDtypeStruct,
 } from "./transforms/api.js";
 export type { GradOptions, JacOptions, VmapOptions, JitOptions, JittedFunction } from "./transforms/api.js";
+export { pmap, devices, deviceCount, localDeviceCount } from "./transforms/pmap.js";
+export type { PmapOptions, Device } from "./transforms/pmap.js";
 export { customJvp, customVjp, SymbolicZero, CustomVJPException } from "./transforms/custom_derivatives.js";
 export type {
   CustomJvpFunction,

@@ -8,3 +8,4 @@ export * as linalg from "./linalg.js";
 export * from "./control_flow.js";
 export * from "./conv.js";
 export * from "./windowed.js";
+export * from "./parallel.js";

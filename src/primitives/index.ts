@@ -19,6 +19,7 @@ import * as cd from "../transforms/custom_derivatives_rules.js";
 import * as cf from "./control_flow.js";
 import * as cv from "./conv.js";
 import * as wr from "./windowed.js";
+import * as col from "./collectives.js";
 
 export type PrimitiveName =
   // elementwise arithmetic and transcendental functions
@@ -49,7 +50,9 @@ export type PrimitiveName =
   // control flow
   | "cond" | "while" | "scan"
   // convolution and windowed reductions
-  | "conv_general_dilated" | "reduce_window_sum" | "reduce_window_max" | "reduce_window_min";
+  | "conv_general_dilated" | "reduce_window_sum" | "reduce_window_max" | "reduce_window_min"
+  // collectives over named axes
+  | "psum" | "pmax" | "pmin" | "all_gather" | "ppermute";
 
 export const primitives = {
   neg: ew.neg_p, sign: ew.sign_p, floor: ew.floor_p, ceil: ew.ceil_p, round: ew.round_p, abs: ew.abs_p,
@@ -84,6 +87,7 @@ export const primitives = {
   cond: cf.cond_p, while: cf.while_p, scan: cf.scan_p,
   conv_general_dilated: cv.conv_general_dilated_p, reduce_window_sum: wr.reduce_window_sum_p,
   reduce_window_max: wr.reduce_window_max_p, reduce_window_min: wr.reduce_window_min_p,
+  psum: col.psum_p, pmax: col.pmax_p, pmin: col.pmin_p, all_gather: col.all_gather_p, ppermute: col.ppermute_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
 
 /** Checks at load time that each record's name matches its key in the table. */

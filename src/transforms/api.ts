@@ -401,9 +401,11 @@ export interface VmapOptions {
   inAxes?: unknown;
   outAxes?: unknown;
   axisSize?: number;
+  /** Names the mapped axis so that collectives (lax.psum, ...) inside f can refer to it. */
+  axisName?: string;
 }
 
-/** vmap(f, { inAxes, outAxes, axisSize }): maps f over an axis of its inputs. */
+/** vmap(f, { inAxes, outAxes, axisSize, axisName }): maps f over an axis of its inputs. */
 export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
@@ -442,6 +444,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
         return outDims;
       },
       xs,
+      opts.axisName,
     );
     return tree.unflatten(outDef(), outs);
   };

@@ -28,6 +28,10 @@ export class BatchTrace extends Trace {
   get axisSize(): number {
     return (this.main.globalData as { axisSize: number }).axisSize;
   }
+  /** The axis name this interpreter binds (vmap's axisName, pmap's axis), if any. */
+  get axisName(): string | undefined {
+    return (this.main.globalData as { axisName?: string }).axisName;
+  }
   pure(x: JaxArray): JaxArray {
     return new BatchTracer(this, x, null);
   }
@@ -35,7 +39,10 @@ export class BatchTrace extends Trace {
     const ts = tracers as BatchTracer[];
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.bdim);
-    if (dims.every((d) => d === null)) return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
+    // A collective over this interpreter's axis runs its rule even on unbatched values
+    // (psum of a value equal on every axis element is axisSize times it).
+    const named = this.axisName !== undefined && COLLECTIVES.has(prim.name) && (params.axes as string[]).includes(this.axisName);
+    if (!named && dims.every((d) => d === null)) return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
     const prev = ruleMain;
     ruleMain = this.main;
     let outs: JaxArray[];
@@ -50,6 +57,33 @@ export class BatchTrace extends Trace {
 }
 
 let ruleMain: MainTrace | null = null;
+
+/** Primitives whose `axes` param names the mapped axes they communicate over. */
+const COLLECTIVES = new Set(["psum", "pmax", "pmin", "all_gather", "ppermute"]);
+
+/** A named mapped axis in scope: its name, size and the batching interpreter that binds it. */
+export interface AxisFrame {
+  readonly name: string;
+  readonly size: number;
+  readonly main: MainTrace;
+}
+const axisEnv: AxisFrame[] = [];
+
+/** The innermost frame binding `name`, or undefined. */
+export function lookupAxis(name: string): AxisFrame | undefined {
+  for (let i = axisEnv.length - 1; i >= 0; i--) if (axisEnv[i]!.name === name) return axisEnv[i];
+  return undefined;
+}
+
+/** The names of every bound axis, outermost first (for the unbound-name error). */
+export function boundAxisNames(): string[] {
+  return axisEnv.map((f) => f.name);
+}
+
+/** The axis name of the batching interpreter whose rule is running (undefined if unnamed). */
+export function currentBatchAxisName(): string | undefined {
+  return (ruleMain?.globalData as { axisName?: string } | undefined)?.axisName;
+}
 
 /**
  * The batching interpreter whose primitive rule is running (null outside rules). Custom
@@ -66,24 +100,43 @@ export function vmapFlat(
   inDims: BDim[],
   outDims: BDim[] | ((nOut: number) => BDim[]),
   args: JaxArray[],
+  axisName?: string,
 ): JaxArray[] {
-  return withNewMain(BatchTrace, { axisSize }, (main: MainTrace) => {
-    const trace = new BatchTrace(main);
-    const ins = args.map((a, i) => new BatchTracer(trace, a, inDims[i]!));
-    const outs = f(...ins).map((o) => fullRaise(trace, o) as BatchTracer);
-    const od = typeof outDims === "function" ? outDims(outs.length) : outDims;
-    return outs.map((o, i) => {
-      const want = od[i]!;
-      if (want === null) {
-        if (o.bdim !== null) {
-          throw new Error(
-            "vmap has mapped output but out_axes is None (an output that varies along the mapped axis cannot be unmapped)",
-          );
-        }
-        return o.val;
+  // Inside a batching rule (a jaxpr re-batched by pjit, cond, ...) the axis is the rule's own.
+  const name = axisName ?? currentBatchAxisName();
+  return withNewMain(BatchTrace, { axisSize, axisName: name }, (main: MainTrace) => {
+    if (name !== undefined) axisEnv.push({ name, size: axisSize, main });
+    try {
+      return vmapBody(main, f, axisSize, inDims, outDims, args);
+    } finally {
+      if (name !== undefined) axisEnv.pop();
+    }
+  });
+}
+
+function vmapBody(
+  main: MainTrace,
+  f: (...xs: JaxArray[]) => JaxArray[],
+  axisSize: number,
+  inDims: BDim[],
+  outDims: BDim[] | ((nOut: number) => BDim[]),
+  args: JaxArray[],
+): JaxArray[] {
+  const trace = new BatchTrace(main);
+  const ins = args.map((a, i) => new BatchTracer(trace, a, inDims[i]!));
+  const outs = f(...ins).map((o) => fullRaise(trace, o) as BatchTracer);
+  const od = typeof outDims === "function" ? outDims(outs.length) : outDims;
+  return outs.map((o, i) => {
+    const want = od[i]!;
+    if (want === null) {
+      if (o.bdim !== null) {
+        throw new Error(
+          "vmap has mapped output but out_axes is None (an output that varies along the mapped axis cannot be unmapped)",
+        );
       }
-      const target = want < 0 ? want + o.aval.ndim + 1 : want;
-      return moveBatchAxis(o.val, o.bdim, target, axisSize);
-    });
+      return o.val;
+    }
+    const target = want < 0 ? want + o.aval.ndim + 1 : want;
+    return moveBatchAxis(o.val, o.bdim, target, axisSize);
   });
 }
