@@ -114,3 +114,17 @@ describe("composition", () => {
     expectAllClose(h(jnp.abs(m2)), jnp.divide(jnp.abs(m2), jnp.expandDims(jnp.sum(jnp.abs(m2), 1), 1)));
   });
 });
+
+describe("README examples", () => {
+  it.skipIf(deviceCount() < 2)("normalize, two named axes, and pmap of grad (values by formula)", () => {
+    const v = jnp.array([1, 3]);
+    const normalize = pmap((x: JArray) => jnp.divide(x, lax.psum(x, "i")), { axisName: "i" });
+    expectAllClose(normalize(v), jnp.divide(v, jnp.sum(v)));
+    const g = vmap(vmap((x: JArray) => lax.psum(x, ["i", "j"]), { axisName: "j" }), { axisName: "i" });
+    expectAllClose(g(jnp.ones([2, 3])), jnp.full([2, 3], 2 * 3));
+    // The sum over elements of x_k * psum(x) is S^2, whose gradient is 2S on every element.
+    const w = jnp.array([1, 2]);
+    const pg = pmap(grad((x: JArray) => jnp.multiply(x, lax.psum(x, "i"))), { axisName: "i" });
+    expectAllClose(pg(w), jnp.full([2], 2 * Number(jnp.sum(w))));
+  });
+});
