@@ -8,12 +8,12 @@ import type { ShapedArray } from "../core/aval.js";
 import { type DType, isFloat, resultType, typedArrayFor, type TypedArray } from "../core/dtypes.js";
 import type { HostBuf } from "../core/primitive.js";
 import { prod } from "../core/shape.js";
-import { fullRaise, withNewMain, type MainTrace } from "../core/trace.js";
+import { fullRaise, type MainTrace } from "../core/trace.js";
 import { type Atom, ClosedJaxpr, Jaxpr, type JaxprEqn, Literal, Var } from "../ir/jaxpr.js";
 import { evalJaxpr } from "../ir/eval.js";
 import { zerosLikeAval } from "../lax/core.js";
 import { jvpFlat } from "../transforms/jvp.js";
-import { BatchTrace, BatchTracer } from "../transforms/vmap.js";
+import { BatchTrace, BatchTracer, currentBatchAxisName, withBatchMain } from "../transforms/vmap.js";
 import { traceFlat } from "../transforms/jit.js";
 import type { PyTreeDef } from "../tree/index.js";
 import * as tree from "../tree/index.js";
@@ -138,7 +138,7 @@ export function jvpJaxpr(j: Jaxpr, nonzeros: boolean[], instantiate: boolean[]):
  */
 export function batchedFn(j: Jaxpr, size: number, inBatched: boolean[], instantiate: boolean[], outBatched: boolean[] = []): FlatFn {
   return (...xs) =>
-    withNewMain(BatchTrace, { axisSize: size }, (main: MainTrace) => {
+    withBatchMain(size, (main: MainTrace) => {
       const trace = new BatchTrace(main);
       const ins = xs.map((x, i) => new BatchTracer(trace, x, inBatched[i] ? 0 : null));
       const outs = evalJaxpr(j, ins).map((o) => fullRaise(trace, o) as BatchTracer);
@@ -160,7 +160,8 @@ const batchMemo = memo((j: Jaxpr, key: string): Derived & { outBatched: boolean[
 
 /** JAX's batch_jaxpr: `j` vectorized over a leading axis of the `inBatched` inputs. */
 export function batchJaxpr(j: Jaxpr, size: number, inBatched: boolean[], instantiate: boolean[]): Derived & { outBatched: boolean[] } {
-  return batchMemo(j, JSON.stringify({ size, inBatched, instantiate }));
+  // The axis name is part of the key: collectives in `j` batch differently per named axis.
+  return batchMemo(j, JSON.stringify({ size, inBatched, instantiate, axisName: currentBatchAxisName() ?? null }));
 }
 
 // ---- small jaxpr surgery -----------------------------------------------------------------------

@@ -102,14 +102,21 @@ export function vmapFlat(
   args: JaxArray[],
   axisName?: string,
 ): JaxArray[] {
-  // Inside a batching rule (a jaxpr re-batched by pjit, cond, ...) the axis is the rule's own.
-  const name = axisName ?? currentBatchAxisName();
-  return withNewMain(BatchTrace, { axisSize, axisName: name }, (main: MainTrace) => {
-    if (name !== undefined) axisEnv.push({ name, size: axisSize, main });
+  return withBatchMain(axisSize, (main) => vmapBody(main, f, axisSize, inDims, outDims, args), axisName);
+}
+
+/**
+ * Runs `fn` with a new batching interpreter of `axisSize`, binding `axisName` for collectives.
+ * Inside a batching rule (a jaxpr re-batched by pjit, cond, scan, ...) the axis is the rule's
+ * own, so the name defaults to that rule's.
+ */
+export function withBatchMain<T>(axisSize: number, fn: (main: MainTrace) => T, axisName = currentBatchAxisName()): T {
+  return withNewMain(BatchTrace, { axisSize, axisName }, (main: MainTrace) => {
+    if (axisName !== undefined) axisEnv.push({ name: axisName, size: axisSize, main });
     try {
-      return vmapBody(main, f, axisSize, inDims, outDims, args);
+      return fn(main);
     } finally {
-      if (name !== undefined) axisEnv.pop();
+      if (axisName !== undefined) axisEnv.pop();
     }
   });
 }

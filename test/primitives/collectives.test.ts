@@ -3,7 +3,7 @@
 // differentiation inside the map the gradient of the non-collective total (JAX's pmap rule: the
 // transpose of psum is psum, so each element's gradient is that of the sum of all f_k).
 import { describe, expect, it } from "vitest";
-import { grad, jit, lax, makeJaxpr, vmap, numpy as jnp } from "../../src/index.js";
+import { customJvp, grad, jit, lax, makeJaxpr, vmap, numpy as jnp } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
 
@@ -152,6 +152,34 @@ describe("under jit and in jaxprs", () => {
     expectAllClose(named(inner)(xs), expected);
     expectAllClose(named(inner)(xs), expected);
     expectAllClose(jit(named((x: JArray) => jnp.add(jnp.divide(x, lax.psum(x, "i")), lax.axisIndex("i"))))(xs), expected);
+  });
+
+  it("collectives inside scan, cond and customJvp bodies under the named vmap (and their grads)", () => {
+    // scan: c <- c + psum(c * x_t) over 3 steps; oracle: the same recurrence on the full array.
+    const steps = jnp.array([0.5, -1, 0.25]);
+    const viaScan = (v: JArray) =>
+      named((x: JArray) => lax.scan((c: JArray, s: JArray) => [jnp.add(c, lax.psum(jnp.multiply(c, jnp.multiply(x, s)), "i")), c], x, steps)[0])(v);
+    const direct = (v: JArray) => {
+      let c = v;
+      for (const s of [0.5, -1, 0.25]) c = jnp.add(c, jnp.sum(jnp.multiply(c, jnp.multiply(v, s))));
+      return c;
+    };
+    expectAllClose(viaScan(xs), direct(xs), { rtol: 1e-5 });
+    expectAllClose(grad((v: JArray) => jnp.sum(viaScan(v)))(xs), grad((v: JArray) => jnp.sum(direct(v)))(xs), { rtol: 1e-4 });
+    const viaCond = named((x: JArray) => lax.cond(jnp.greater(x, 0), (y: JArray) => lax.psum(y, "i"), (y: JArray) => lax.pmax(y, "i"), x));
+    const s = jnp.sum(xs);
+    const m = jnp.max(xs);
+    expectAllClose(viaCond(xs), jnp.where(jnp.greater(xs, 0), s, m));
+    const viaWhile = named((x: JArray) => lax.foriLoop(0, 3, (_i: JArray, c: JArray) => jnp.add(c, jnp.multiply(0.1, lax.psum(c, "i"))), x));
+    let c = xs;
+    for (let k = 0; k < 3; k++) c = jnp.add(c, jnp.multiply(0.1, jnp.sum(c)));
+    expectAllClose(viaWhile(xs), c, { rtol: 1e-5 });
+    // customJvp whose primal and rule both use psum: h(x) = x * psum(x).
+    const h = customJvp((x: JArray) => jnp.multiply(x, lax.psum(x, "i")));
+    h.defjvp(([x]: JArray[], [t]: JArray[]) => [h(x), jnp.add(jnp.multiply(t, lax.psum(x, "i")), jnp.multiply(x, lax.psum(t, "i")))]);
+    const total = (v: JArray) => jnp.square(jnp.sum(v));
+    expectAllClose(grad((v: JArray) => jnp.sum(named(h)(v)))(xs), grad(total)(xs), { rtol: 1e-5 });
+    expectAllClose(named(grad(h))(xs), grad(total)(xs), { rtol: 1e-5 });
   });
 
   it("makeJaxpr of the per-element function prints psum[axes=(i,)]", () => {
