@@ -1,5 +1,6 @@
 // Vectorization: the batching interpreter. A BatchTracer carries a value and the index of its
-// batch dimension (null when the value is the same for every batch element).
+// batch dimension (null when the value is the same for every batch element). An interpreter
+// may bind an axis name (vmap's axisName, pmap); collectives over that name run its batch rule.
 import type { JaxArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { BDim, Params, Primitive } from "../core/primitive.js";
