@@ -139,13 +139,14 @@ function formatParam(v: unknown, namer: Namer): pp.Doc {
   return pp.text(formatValue(v));
 }
 
-function formatValue(v: unknown): string {
+/** A param as JAX prints it: a bare top-level string (`name=f`), quoted inside tuples (`('i',)`). */
+function formatValue(v: unknown, nested = false): string {
   if (v === null || v === undefined) return "None";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return Number.isNaN(v) ? "nan" : String(v);
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return nested ? `'${v}'` : v;
   if (Array.isArray(v)) {
-    const items = v.map(formatValue);
+    const items = v.map((x) => formatValue(x, true));
     return `(${items.join(", ")}${items.length === 1 ? "," : ""})`;
   }
   if (v instanceof ShapedArray) return v.str();

@@ -182,12 +182,12 @@ describe("under jit and in jaxprs", () => {
     expectAllClose(named(grad(h))(xs), grad(total)(xs), { rtol: 1e-5 });
   });
 
-  it("makeJaxpr of the per-element function prints psum[axes=(i,)]", () => {
+  it("makeJaxpr of the per-element function prints psum[axes=('i',)] as JAX does", () => {
     let text = "";
     named((x: JArray) => {
       text = makeJaxpr((y: JArray) => lax.psum(y, "i"))(x).toString();
       return x;
     })(xs);
-    expect(text).toBe("{ lambda ; a:f32[]. let b:f32[] = psum[axes=(i,)] a in (b,) }");
+    expect(text).toBe("{ lambda ; a:f32[]. let b:f32[] = psum[axes=('i',)] a in (b,) }");
   });
 });
