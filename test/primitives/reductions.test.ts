@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, grad, jit, makeJaxpr, vmap, numpy as jnp, lax } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
+import { makeRng, take } from "../util/arrays.js";
 
 type Num = number | string;
 interface FixArr {
@@ -101,34 +102,12 @@ describe("values against NumPy", () => {
 
 // ---- derivatives (float64) ----
 
-function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A float64 array of `shape` with values in [lo, hi) from a seeded generator. */
 function randArray(shape: number[], seed: number, lo = -2, hi = 2, dtype: DType = "float64"): JaxArray {
   const rng = makeRng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const v = Float64Array.from({ length: n }, () => lo + (hi - lo) * rng());
   return lax.reshape(jnp.array(v, { dtype }), shape);
-}
-
-/** Host-side slice i along `axis` (the loop side of vmap ≡ loop). */
-function take(x: JaxArray, axis: number, i: number): JaxArray {
-  const data = x.dataSync();
-  const shape = x.shape;
-  const n = shape[axis]!;
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
-  const out = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) for (let k = 0; k < inner; k++) out[o * inner + k] = data[(o * n + i) * inner + k]!;
-  return lax.reshape(jnp.array(out, { dtype: x.dtype }), shape.filter((_, j) => j !== axis));
 }
 
 describe("derivatives", () => {
