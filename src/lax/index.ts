@@ -9,3 +9,4 @@ export * from "./control_flow.js";
 export * from "./conv.js";
 export * from "./windowed.js";
 export * from "./parallel.js";
+export * from "./fft.js";

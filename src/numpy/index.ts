@@ -15,3 +15,4 @@ export { AxisError } from "./util.js";
 // The public broadcastArrays(...xs) (core.ts has a variant taking an operation name for errors).
 export { broadcastArrays } from "./manipulation.js";
 export * from "./convolve.js";
+export * as fft from "./fft.js";

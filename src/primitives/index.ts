@@ -14,12 +14,14 @@ import * as misc from "./misc.js";
 import * as rb from "./random_bits.js";
 import * as srt from "./sort.js";
 import * as la from "./linalg.js";
+import * as sv from "./svd.js";
 import { pjit_p } from "../transforms/jit.js";
 import * as cd from "../transforms/custom_derivatives_rules.js";
 import * as cf from "./control_flow.js";
 import * as cv from "./conv.js";
 import * as wr from "./windowed.js";
 import * as col from "./collectives.js";
+import * as fft from "./fft.js";
 
 export type PrimitiveName =
   // elementwise arithmetic and transcendental functions
@@ -42,7 +44,7 @@ export type PrimitiveName =
   | "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or"
   | "argmax" | "argmin" | "cumsum"
   // sorting and linear algebra
-  | "sort" | "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh"
+  | "sort" | "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd"
   // linear algebra, autodiff, compilation, random bits
   | "dot_general" | "stop_gradient" | "pjit" | "threefry2x32"
   // custom derivatives
@@ -52,7 +54,9 @@ export type PrimitiveName =
   // convolution and windowed reductions
   | "conv_general_dilated" | "reduce_window_sum" | "reduce_window_max" | "reduce_window_min"
   // collectives over named axes
-  | "psum" | "pmax" | "pmin" | "all_gather" | "ppermute";
+  | "psum" | "pmax" | "pmin" | "all_gather" | "ppermute"
+  // Fourier transforms
+  | "fft";
 
 export const primitives = {
   neg: ew.neg_p, sign: ew.sign_p, floor: ew.floor_p, ceil: ew.ceil_p, round: ew.round_p, abs: ew.abs_p,
@@ -80,7 +84,7 @@ export const primitives = {
   reduce_prod: rd.reduce_prod_p, reduce_and: rd.reduce_and_p, reduce_or: rd.reduce_or_p,
   argmax: rd.argmax_p, argmin: rd.argmin_p, cumsum: rd.cumsum_p,
   sort: srt.sort_p, cholesky: la.cholesky_p, triangular_solve: la.triangular_solve_p, lu: la.lu_p, qr: la.qr_p,
-  eigh: la.eigh_p,
+  eigh: la.eigh_p, svd: sv.svd_p,
   dot_general: dot.dot_general_p, stop_gradient: misc.stop_gradient_p, pjit: pjit_p,
   threefry2x32: rb.threefry2x32_p,
   custom_jvp_call: cd.custom_jvp_call_p, custom_vjp_call: cd.custom_vjp_call_p, custom_lin: cd.custom_lin_p,
@@ -88,6 +92,7 @@ export const primitives = {
   conv_general_dilated: cv.conv_general_dilated_p, reduce_window_sum: wr.reduce_window_sum_p,
   reduce_window_max: wr.reduce_window_max_p, reduce_window_min: wr.reduce_window_min_p,
   psum: col.psum_p, pmax: col.pmax_p, pmin: col.pmin_p, all_gather: col.all_gather_p, ppermute: col.ppermute_p,
+  fft: fft.fft_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
 
 /** Checks at load time that each record's name matches its key in the table. */
