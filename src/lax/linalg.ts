@@ -1,10 +1,11 @@
-// jax.lax.linalg: cholesky, triangularSolve, lu, qr, eigh and symmetrize, thin wrappers over
+// jax.lax.linalg: cholesky, triangularSolve, lu, qr, eigh, svd and symmetrize, thin wrappers over
 // the linear-algebra primitives with JAX's defaults (inputs symmetrized before cholesky and
 // eigh; qr returns full matrices unless asked otherwise; eigh returns [v, w] as JAX does).
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { shapeStr } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
 import * as la from "../primitives/linalg.js";
+import { svd_p } from "../primitives/svd.js";
 import { add, asArray, fullLike, mul } from "./core.js";
 import { expandDims, squeeze } from "./shape.js";
 
@@ -116,4 +117,19 @@ export function eigh(x: ArrayLike, opts: EighOptions = {}): [JaxArray, JaxArray]
   const a = opts.symmetrizeInput ?? true ? symmetrize(a0) : a0;
   const [v, w] = bind(la.eigh_p, [a], { lower: opts.lower ?? true, sortEigenvalues: opts.sortEigenvalues ?? true });
   return [v!, w!];
+}
+
+/**
+ * Singular value decomposition of [..., m, n] matrices: `[u, s, vh]` with A = U diag(s) Vh and
+ * s descending (u [..., m, m] and vh [..., n, n] with `fullMatrices`, the default, else
+ * [..., m, k] and [..., k, n], k = min(m, n)), or s alone when `computeUv` is false.
+ */
+export function svd(x: ArrayLike, opts?: { fullMatrices?: boolean; computeUv?: true }): [JaxArray, JaxArray, JaxArray];
+export function svd(x: ArrayLike, opts: { fullMatrices?: boolean; computeUv: false }): JaxArray;
+export function svd(x: ArrayLike, opts: { fullMatrices?: boolean; computeUv?: boolean } = {}): [JaxArray, JaxArray, JaxArray] | JaxArray {
+  const a = asArray(x);
+  atLeast2d("svd", a);
+  const computeUv = opts.computeUv ?? true;
+  const outs = bind(svd_p, [a], { fullMatrices: opts.fullMatrices ?? true, computeUv, subsetByIndex: null });
+  return computeUv ? [outs[1]!, outs[0]!, outs[2]!] : outs[0]!;
 }

@@ -1,9 +1,9 @@
-// jax.numpy.linalg: cholesky, qr, eigh, eigvalsh, solve, inv, det, slogdet, matrixPower and the
-// norms (norm, vectorNorm, matrixNorm), composed from the lax.linalg primitives. Integer inputs
+// jax.numpy.linalg: cholesky, qr, eigh, eigvalsh, svd, svdvals, pinv, lstsq, matrixRank, cond,
+// solve, inv, det, slogdet, matrixPower and the norms (norm, vectorNorm, matrixNorm), composed from the lax.linalg primitives. Integer inputs
 // are promoted to the default float dtype; batch dimensions lead, as in NumPy.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { isArray } from "../core/array.js";
-import { defaultFloat, isFloat } from "../core/dtypes.js";
+import { defaultFloat, finfo, isFloat } from "../core/dtypes.js";
 import { broadcastShapes } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import { bmm, diagOf, eyeOf, mT, permuteRows } from "../primitives/linalg.js";
@@ -73,6 +73,181 @@ export function eigh(a: ArrayLike, UPLO?: Uplo | null | EighOpts): [JaxArray, Ja
 
 /** jnp.linalg.eigvalsh(a, UPLO?): the eigenvalues of symmetric matrices, ascending. */
 export const eigvalsh = (a: ArrayLike, UPLO?: Uplo | null | EighOpts): JaxArray => eigh(a, UPLO)[0];
+
+// ---- the singular value decomposition and what is built on it ----
+
+/** An inexact array of at least two dimensions. */
+function matrices(name: string, x: ArrayLike): JaxArray {
+  const a = asInexact(x);
+  if (a.ndim < 2) throw new ValueError(`Argument to ${name} must have shape [..., m, n], got ${npShape(a.shape)}.`);
+  return a;
+}
+
+export interface SvdOpts {
+  /** u [..., m, m] and vh [..., n, n] (true, the default) or the thin [..., m, k], [..., k, n]. */
+  fullMatrices?: boolean;
+  /** Return [u, s, vh] (true, the default) or s alone. */
+  computeUv?: boolean;
+}
+
+/**
+ * jnp.linalg.svd(a, { fullMatrices = true, computeUv = true }): `[u, s, vh]` with
+ * a = u · diag(s) · vh and s descending, or s alone when computeUv is false.
+ */
+export function svd(a: ArrayLike, opts?: { fullMatrices?: boolean; computeUv?: true }): [JaxArray, JaxArray, JaxArray];
+export function svd(a: ArrayLike, opts: { fullMatrices?: boolean; computeUv: false }): JaxArray;
+export function svd(a: ArrayLike, opts: SvdOpts): [JaxArray, JaxArray, JaxArray] | JaxArray;
+export function svd(a: ArrayLike, opts: SvdOpts = {}): [JaxArray, JaxArray, JaxArray] | JaxArray {
+  const x = matrices("svd", a);
+  const fullMatrices = opts.fullMatrices ?? true;
+  return opts.computeUv ?? true ? lax.linalg.svd(x, { fullMatrices }) : lax.linalg.svd(x, { fullMatrices, computeUv: false });
+}
+
+/** jnp.linalg.svdvals(a): the singular values of each matrix, descending. */
+export const svdvals = (a: ArrayLike): JaxArray => singularValues(matrices("svdvals", a));
+
+/** Broadcasts v [...] over the last axis of `like` [..., k]. */
+const overLast = (v: JaxArray, like: JaxArray) => lax.broadcastInDim(v, like.shape, range(v.ndim));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The pseudo-inverse V diag(1/s) Uᵀ, with singular values s ≤ rtol·s_max dropped (rtol null:
+ * 10·max(m, n)·eps, JAX's default).
+ */
+const pinvImpl = customJvp(
+  function pinv(a: JaxArray, rtol: number | null): JaxArray {
+    const [m, n] = a.shape.slice(-2) as [number, number];
+    const r = rtol ?? 10 * Math.max(m, n) * finfo(a.dtype).eps;
+    const [u, s, vh] = lax.linalg.svd(a, { fullMatrices: false });
+    const sMax = lax.sliceInDim(s, 0, 1, 1, s.ndim - 1);
+    const cutoff = lax.mul(sMax, lax.fullLike(sMax, r));
+    const kept = lax.select(lax.gt(s, lax.broadcastInDim(cutoff, s.shape, range(s.ndim))), s, lax.fullLike(s, Infinity));
+    const ut = mT(u);
+    return bmm(mT(vh), lax.div(ut, lax.broadcastInDim(kept, ut.shape, [...range(s.ndim - 1), ut.ndim - 2])));
+  },
+  { nondiffArgnums: [1] },
+);
+/**
+ * Golub & Pereyra (1973) via JAX's _pinv_jvp: with P = A⁺,
+ * Ṗ = −P Ȧ P + P Pᵀ Ȧᵀ (I − A P) + (I − P A) Ȧᵀ Pᵀ P, products ordered by the shape.
+ */
+pinvImpl.defjvp(function pinvJvp(rtol: number | null, [a]: JaxArray[], [ad]: JaxArray[]) {
+  const p = pinvImpl(a!, rtol);
+  const [m, n] = a!.shape.slice(-2) as [number, number];
+  const adT = mT(ad!);
+  const pT = mT(p);
+  let out: JaxArray;
+  if (m >= n) {
+    const s = bmm(bmm(p, pT), adT);
+    const t = bmm(bmm(adT, pT), p);
+    out = lax.sub(lax.sub(s, bmm(bmm(p, ad!), p)), bmm(bmm(s, a!), p));
+    out = lax.add(out, lax.sub(t, bmm(bmm(p, a!), t)));
+  } else {
+    const s = bmm(p, bmm(pT, adT));
+    const t = bmm(adT, bmm(pT, p));
+    out = lax.sub(lax.sub(s, bmm(p, bmm(ad!, p))), bmm(s, bmm(a!, p)));
+    out = lax.add(out, lax.sub(t, bmm(p, bmm(a!, t))));
+  }
+  return [p, out];
+});
+
+/**
+ * jnp.linalg.pinv(a, { rtol }): the Moore–Penrose pseudo-inverse [..., n, m] through the SVD,
+ * singular values at most rtol·s_max treated as zero (default rtol 10·max(m, n)·eps), with
+ * JAX's derivative rule.
+ */
+export function pinv(a: ArrayLike, opts: { rtol?: number | null } = {}): JaxArray {
+  return pinvImpl(matrices("pinv", a), opts.rtol ?? null);
+}
+
+/**
+ * jnp.linalg.lstsq(a, b, { rcond, numpyResid }): `[x, residuals, rank, s]` minimizing
+ * ‖a x − b‖₂ for a [m, n] and b [m] or [m, k], through the SVD: singular values below
+ * rcond·s_max (default eps·max(m, n); negative: eps) are dropped. Residuals are the squared
+ * column norms of b − a x, always returned ([k], or [1] for a vector b) unless numpyResid,
+ * which returns an empty array where NumPy does (rank < n or m ≤ n). rank is int32.
+ */
+export function lstsq(
+  a: ArrayLike,
+  b: ArrayLike,
+  opts: { rcond?: number | null; numpyResid?: boolean } = {},
+): [JaxArray, JaxArray, JaxArray, JaxArray] {
+  const [A, B0] = promoteFloat(a, b);
+  if (A.shape[0] !== B0.shape[0]) throw new ValueError("Leading dimensions of input arrays must match");
+  if (A.ndim !== 2) throw new TypeError(`${A.ndim}-dimensional array given. Array must be two-dimensional`);
+  if (B0.ndim !== 1 && B0.ndim !== 2) throw new TypeError(`${B0.ndim}-dimensional array given. Array must be one or two-dimensional`);
+  const B = B0.ndim === 1 ? lax.reshape(B0, [B0.shape[0]!, 1]) : B0;
+  const [m, n] = A.shape as [number, number];
+  const eps = finfo(A.dtype).eps;
+  const rcond = opts.rcond === null || opts.rcond === undefined ? eps * Math.max(m, n) : opts.rcond < 0 ? eps : opts.rcond;
+  const [u, s, vh] = lax.linalg.svd(A, { fullMatrices: false });
+  const sMax = lax.sliceInDim(s, 0, 1, 1, 0);
+  const mask = lax.ge(s, lax.broadcastInDim(lax.mul(sMax, lax.fullLike(sMax, rcond)), s.shape, [0]));
+  const rank = lax.reduceSum(lax.convertElementType(mask, "int32"), [0]);
+  const safe = lax.select(mask, s, lax.fullLike(s, 1));
+  const sInv = lax.select(mask, lax.div(lax.fullLike(s, 1), safe), lax.zerosLike(s));
+  const utb = bmm(mT(u), B);
+  const x = bmm(mT(vh), lax.mul(lax.broadcastInDim(sInv, utb.shape, [0]), utb));
+  const r = lax.sub(B, bmm(A, x));
+  let resid = lax.reduceSum(lax.mul(r, r), [0]);
+  if (opts.numpyResid) {
+    // NumPy's empty residuals depend on the computed rank, so this branch reads it.
+    const rk = Number(rank.item());
+    if (rk < n || m <= n) resid = lax.full([0], 0, A.dtype);
+  }
+  return [B0.ndim === 1 ? lax.reshape(x, [n]) : x, resid, rank, s];
+}
+
+/**
+ * jnp.linalg.matrix_rank(M, { rtol, tol }): the number of singular values above the threshold
+ * tol (absolute) or rtol·s_max (default rtol max(m, n)·eps, NumPy's and JAX's default), as
+ * int32 over the batch dims; a vector or scalar has rank 1 unless all zero.
+ */
+export function matrixRank(M: ArrayLike, opts: { rtol?: number | null; tol?: number | null } = {}): JaxArray {
+  const a = asInexact(M);
+  if (a.ndim < 2) {
+    const nz = lax.ne(a, lax.zerosLike(a));
+    return lax.convertElementType(lax.reduceOr(nz, range(a.ndim)), "int32");
+  }
+  const s = singularValues(a);
+  const last = s.ndim - 1;
+  let thr: JaxArray;
+  if (opts.tol !== null && opts.tol !== undefined) thr = lax.full(s.shape.slice(0, -1), opts.tol, s.dtype);
+  else {
+    const rtol = opts.rtol ?? Math.max(...a.shape.slice(-2)) * finfo(s.dtype).eps;
+    const sMax = lax.reduceMax(s, [last]);
+    thr = lax.mul(sMax, lax.fullLike(sMax, rtol));
+  }
+  const above = lax.gt(s, overLast(thr, s));
+  return lax.reduceSum(lax.convertElementType(above, "int32"), [last]);
+}
+
+/**
+ * jnp.linalg.cond(x, p = null): the condition number, s_max/s_min for p null or 2 (s_min/s_max
+ * for −2), else ‖x‖_p·‖x⁻¹‖_p for square x and p in "fro", "nuc", ±1, ±Infinity. NaNs from
+ * singular matrices become Infinity unless x itself holds a NaN, as in JAX.
+ */
+export function cond(x: ArrayLike, p: NormOrd = null): JaxArray {
+  const a = asInexact(x);
+  if (a.ndim < 2) throw new ValueError(`jnp.linalg.cond: input array must be at least 2D; got ${npShape(a.shape)}`);
+  let r: JaxArray;
+  if (p === null || p === 2 || p === -2) {
+    const s = singularValues(a);
+    const k = s.shape[s.ndim - 1]!;
+    const first = lax.squeeze(lax.sliceInDim(s, 0, 1, 1, s.ndim - 1), [s.ndim - 1]);
+    const lastV = lax.squeeze(lax.sliceInDim(s, k - 1, k, 1, s.ndim - 1), [s.ndim - 1]);
+    r = p === -2 ? lax.div(lastV, first) : lax.div(first, lastV);
+  } else {
+    if (a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) {
+      throw new ValueError(`jnp.linalg.cond: for p=${String(p)}, array must be square; got ${npShape(a.shape)}`);
+    }
+    const ax = [a.ndim - 2, a.ndim - 1];
+    r = lax.mul(norm(a, p, { axis: ax }), norm(inv(a), p, { axis: ax }));
+  }
+  const xNan = lax.reduceOr(lax.ne(a, a), [a.ndim - 2, a.ndim - 1]);
+  const fix = lax.bitwiseAnd(lax.ne(r, r), lax.bitwiseNot(xNan));
+  return lax.select(fix, lax.fullLike(r, Infinity), r);
+}
 
 /** A and B promoted to a common float dtype. */
 function promoteFloat(a: ArrayLike, b: ArrayLike): [JaxArray, JaxArray] {
@@ -256,14 +431,8 @@ export interface NormOpts {
   keepdims?: boolean;
 }
 
-/** Singular values of the matrices in the last two axes: √ of the Gram matrix's eigenvalues. */
-function singularValues(x: JaxArray): JaxArray {
-  const m = x.shape[x.ndim - 2]!;
-  const n = x.shape[x.ndim - 1]!;
-  const gram = m <= n ? bmm(x, mT(x)) : bmm(mT(x), x);
-  const w = lax.linalg.eigh(gram, { symmetrizeInput: true })[1];
-  return lax.sqrt(lax.max(w, lax.zerosLike(w)));
-}
+/** Singular values of the matrices in the last two axes, descending. */
+const singularValues = (x: JaxArray): JaxArray => lax.linalg.svd(x, { computeUv: false });
 
 function vectorNormImpl(x: JaxArray, axis: number, ord: NormOrd, keepdims: boolean): JaxArray {
   const o = { axis, keepdims };

@@ -1,6 +1,6 @@
 // Samplers of jax.random that need linear algebra, with JAX's algorithms
 // (jax/_src/random/core.py): multivariate normals through a factor of the covariance
-// (Cholesky, or eigh's V·sqrt(w)) and Haar-random orthogonal matrices from the QR
+// (Cholesky, eigh's V·sqrt(w), or svd's U·sqrt(s)) and Haar-random orthogonal matrices from the QR
 // decomposition of a Gaussian matrix.
 import type { JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
@@ -16,7 +16,7 @@ import { bcast, checkBroadcast, f32, floatDtype, type Param } from "./util.js";
 export interface MultivariateNormalOptions {
   /** A float dtype for the result. */
   dtype?: string;
-  /** How to factor cov: "cholesky" (default; cov must be positive definite) or "eigh". */
+  /** How to factor cov: "cholesky" (default; cov must be positive definite), "eigh" or "svd". */
   method?: "cholesky" | "eigh" | "svd";
 }
 
@@ -32,9 +32,6 @@ export function multivariateNormal(key: KeyArray, mean: Param, cov: Param, shape
   const [k] = unwrapSingle(key, "multivariate_normal");
   const method = opts.method ?? "cholesky";
   if (!["svd", "eigh", "cholesky"].includes(method)) throw new ValueError("method must be one of {'svd', 'eigh', 'cholesky'}");
-  if (method === "svd") {
-    throw new ValueError("multivariate_normal: method 'svd' needs a singular value decomposition, which jaxts does not have yet; use method 'cholesky' or 'eigh'");
-  }
   const dt = floatDtype(opts.dtype, "multivariate_normal");
   const mu = f32(mean);
   const c = f32(cov);
@@ -57,6 +54,10 @@ export function multivariateNormal(key: KeyArray, mean: Param, cov: Param, shape
     // cov = V diag(w) V^T, so F = V diag(sqrt(w)) (columns scaled).
     const [v, w] = linalg.eigh(c);
     factor = lax.mul(v, lax.broadcastInDim(lax.sqrt(w), v.shape, [...w.shape.slice(0, -1).map((_, i) => i), v.ndim - 1]));
+  } else if (method === "svd") {
+    // cov = U diag(s) Vᵀ (= U diag(s) Uᵀ for a symmetric PSD cov), so F = U diag(sqrt(s)).
+    const [u, sv] = linalg.svd(c);
+    factor = lax.mul(u, lax.broadcastInDim(lax.sqrt(sv), u.shape, [...sv.shape.slice(0, -1).map((_, i) => i), u.ndim - 1]));
   } else {
     factor = linalg.cholesky(c);
   }

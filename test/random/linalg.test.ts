@@ -51,7 +51,6 @@ describe("multivariateNormal", () => {
     expect(() => random.multivariateNormal(key, [0, 0, 0], cov, [2], { method: "qr" as "eigh" })).toThrow(
       "method must be one of {'svd', 'eigh', 'cholesky'}",
     );
-    expect(() => random.multivariateNormal(key, [0, 0, 0], cov, [2], { method: "svd" })).toThrow(/svd/);
     expect(() => random.multivariateNormal(key, jnp.zeros([4, 3]), cov, [5])).toThrow(/broadcast/);
   });
 });
