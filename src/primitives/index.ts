@@ -21,6 +21,7 @@ import * as cf from "./control_flow.js";
 import * as cv from "./conv.js";
 import * as wr from "./windowed.js";
 import * as col from "./collectives.js";
+import * as fft from "./fft.js";
 
 export type PrimitiveName =
   // elementwise arithmetic and transcendental functions
@@ -53,7 +54,9 @@ export type PrimitiveName =
   // convolution and windowed reductions
   | "conv_general_dilated" | "reduce_window_sum" | "reduce_window_max" | "reduce_window_min"
   // collectives over named axes
-  | "psum" | "pmax" | "pmin" | "all_gather" | "ppermute";
+  | "psum" | "pmax" | "pmin" | "all_gather" | "ppermute"
+  // Fourier transforms
+  | "fft";
 
 export const primitives = {
   neg: ew.neg_p, sign: ew.sign_p, floor: ew.floor_p, ceil: ew.ceil_p, round: ew.round_p, abs: ew.abs_p,
@@ -89,6 +92,7 @@ export const primitives = {
   conv_general_dilated: cv.conv_general_dilated_p, reduce_window_sum: wr.reduce_window_sum_p,
   reduce_window_max: wr.reduce_window_max_p, reduce_window_min: wr.reduce_window_min_p,
   psum: col.psum_p, pmax: col.pmax_p, pmin: col.pmin_p, all_gather: col.all_gather_p, ppermute: col.ppermute_p,
+  fft: fft.fft_p,
 } satisfies Record<PrimitiveName, PrimitiveRules<any>>;
 
 /** Checks at load time that each record's name matches its key in the table. */
