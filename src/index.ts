@@ -10,6 +10,7 @@ export * as lax from "./lax/index.js";
 export * as tree from "./tree/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
+export * as scipy from "./scipy/index.js";
 export * as exampleLibraries from "./example_libraries/index.js";
 export { config } from "./core/config.js";
 export { JaxArray as Array, ArrayImpl, memoryStats, isArray } from "./core/array.js";
