@@ -72,6 +72,16 @@ describe("scipy.linalg against SciPy", () => {
     expectAllClose(jnp.matmul(S, v), jnp.multiply(v, w), { atol: 1e-4, rtol: 1e-5 });
     close(la.eigh(S, { eigvalsOnly: true }), "eigh_w");
   });
+  it("expm: small norm (Padé without squaring) and large norm (scaled and squared), batched", () => {
+    const [E, Eb] = [toArray(fx.E), toArray(fx.E_big)];
+    expectAllClose(jnp.ravel(la.expm(E)), values(fx.expm), { atol: 2e-5, rtol: 2e-5 });
+    expectAllClose(jnp.ravel(la.expm(Eb)), values(fx.expm_big), { atol: 1e-4, rtol: 1e-4 });
+    expectAllClose(jnp.ravel(jit((m: JaxArray) => la.expm(m))(Eb)), values(fx.expm_big), { atol: 1e-4, rtol: 1e-4 });
+    const both = la.expm(jnp.stack([E, Eb]));
+    expectAllClose(both.get(0), la.expm(E), tol);
+    expectAllClose(both.get(1), la.expm(Eb), { atol: 1e-4, rtol: 1e-5 });
+    expect(Number.isNaN(la.expm(jnp.multiply(jnp.eye(2), 1e9), { maxSquarings: 4 }).get(0, 0).item() as number)).toBe(true);
+  });
 });
 
 describe("scipy.linalg derivatives and errors", () => {
@@ -83,11 +93,13 @@ describe("scipy.linalg derivatives and errors", () => {
     checkGrads((m: JaxArray) => la.cholesky(spd(m)), [m0], 1, gtol);
     checkGrads((a: JaxArray, r: JaxArray) => la.solveTriangular(a, r, { lower: true, trans: 1 }), [T, b], 2, gtol);
     checkGrads((a: JaxArray, r: JaxArray) => la.luSolve(la.luFactor(a), r), [A, b], 2, gtol);
+    checkGrads((m: JaxArray) => la.expm(m), [toArray(fx.E_big)], 1, gtol);
   });
   it("JAX's argument errors", () => {
     expect(() => la.solveTriangular(T, b, { trans: 3 as 0 })).toThrow("Invalid 'trans' value 3");
     expect(() => la.solve(A, b, { assumeA: "tri" as "gen" })).toThrow(
       "Expected assume_a to be one of {'gen', 'sym', 'her', 'pos'}; got 'tri'",
     );
+    expect(() => la.expm(jnp.ones([2, 3]))).toThrow("Expected A to be a (batched) square matrix, got A.shape=(2, 3).");
   });
 });
