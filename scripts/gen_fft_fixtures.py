@@ -78,6 +78,16 @@ x = real(6, 4)
 add("rfft", x, {"n": 7, "axis": 0}, np.fft.rfft(x, n=7, axis=0))
 add("irfft", x, {"axis": 0, "complex": False}, np.fft.irfft(x, axis=0))
 
+# Hermitian transforms (JAX's definitions agree with NumPy's).
+for m in [3, 4]:
+    z = cplx(2, m)
+    x = real(2, m + 1)
+    for norm in NORMS:
+        add("hfft", z, {"norm": norm}, np.fft.hfft(z, norm=norm), True)
+        add("ihfft", x, {"norm": norm}, np.fft.ihfft(x, norm=norm))
+    add("hfft", z, {"n": 5}, np.fft.hfft(z, n=5), True)
+    add("ihfft", x, {"n": 4, "axis": 0}, np.fft.ihfft(x, n=4, axis=0))
+
 # n-D transforms.
 x = real(3, 4, 5)
 for norm in NORMS:

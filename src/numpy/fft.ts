@@ -14,7 +14,7 @@ import { pad, slice } from "../lax/shape.js";
 import { fft as laxFft, type FftType } from "../lax/fft.js";
 import { ValueError, array, asarray, toDType, type DTypeLike } from "./core.js";
 import { roll } from "./manipulation.js";
-import { canonAxes } from "./util.js";
+import { canonAxis } from "./util.js";
 
 export type FftNorm = "backward" | "ortho" | "forward";
 
@@ -33,6 +33,13 @@ export interface FftNOptions {
   axes?: readonly number[] | null;
   norm?: FftNorm | null;
   complex?: boolean;
+}
+
+/** Normalized logical axes; repeats are rejected with JAX's wording. */
+function canonAxes(axes: readonly number[], rank: number, fullName: string): number[] {
+  const out = axes.map((a) => canonAxis(a, rank));
+  if (new Set(out).size !== out.length) throw new ValueError(`${fullName} does not support repeated axes. Got axes [${axes.join(", ")}].`);
+  return out;
 }
 
 /** Real/packed input as a floating array, the logical shape, and whether it is packed. */
@@ -87,8 +94,8 @@ function fftCore(
 ): JaxArray {
   if (fftType === "RFFT" && complex) throw new TypeError(`jax.numpy.fft.${name} does not support complex input.`);
   let a = prepare(name, x, complex);
-  const inverse = fftType === "IFFT" || fftType === "IRFFT";
-  normFactor(norm, [], inverse);
+  const inverse = name.startsWith("i");
+  normFactor(norm, [], inverse); // validates norm before any work
   const rank = a.ndim - (complex ? 1 : 0);
   if (s !== null && s !== undefined && axesIn !== null && axesIn !== undefined && s.length !== axesIn.length) {
     throw new ValueError("Shape and axes have different lengths.");
@@ -96,7 +103,7 @@ function fftCore(
   const axes0 = axesIn ?? (s ? range(rank).slice(rank - s.length) : range(rank));
   if (axes0.length === 0) return complex || fftType === "RFFT" || fftType === "IRFFT" ? a : embed(a);
   if (s && s.length > rank) throw new ValueError(`jax.numpy.fft.${name}: s has ${s.length} entries for an input of rank ${rank}`);
-  const axes = canonAxes(axes0, rank);
+  const axes = canonAxes(axes0, rank, `jax.numpy.fft.${name}`);
   const last = axes.length - 1;
   const lengths = axes.map((ax, i) => {
     const n = s ? s[i]! : fftType === "IRFFT" && i === last ? 2 * (a.shape[ax]! - 1) : a.shape[ax]!;
@@ -123,23 +130,56 @@ function fftCore(
   return f === 1 ? y : lax.mul(y, lax.scalar(f, y.dtype));
 }
 
-const oneAxis = (o: Fft1Options): [number[] | null, number[]] => [o.n === null || o.n === undefined ? null : [o.n], [o.axis ?? -1]];
+function oneAxis(name: string, o: Fft1Options): [number[] | null, number[]] {
+  if (Array.isArray(o.axis)) {
+    throw new ValueError(`jax.numpy.fft.${name} does not support multiple axes. Please use jax.numpy.fft.${name}n. Got axis = [${o.axis.join(", ")}].`);
+  }
+  return [o.n === null || o.n === undefined ? null : [o.n], [o.axis ?? -1]];
+}
 
 /** jnp.fft.fft(a, { n, axis = -1, norm, complex }): 1-D DFT; returns packed complex [..., 2]. */
 export function fft(a: ArrayLike, opts: Fft1Options = {}): JaxArray {
-  return fftCore("fft", "FFT", a, ...oneAxis(opts), opts.norm, opts.complex ?? false);
+  return fftCore("fft", "FFT", a, ...oneAxis("fft", opts), opts.norm, opts.complex ?? false);
 }
 /** jnp.fft.ifft(a, { n, axis = -1, norm, complex }): inverse 1-D DFT. */
 export function ifft(a: ArrayLike, opts: Fft1Options = {}): JaxArray {
-  return fftCore("ifft", "IFFT", a, ...oneAxis(opts), opts.norm, opts.complex ?? false);
+  return fftCore("ifft", "IFFT", a, ...oneAxis("ifft", opts), opts.norm, opts.complex ?? false);
 }
 /** jnp.fft.rfft(a, { n, axis = -1, norm }): DFT of a real signal, bins 0..n/2 (packed). */
 export function rfft(a: ArrayLike, opts: Omit<Fft1Options, "complex"> = {}): JaxArray {
-  return fftCore("rfft", "RFFT", a, ...oneAxis(opts), opts.norm, false);
+  return fftCore("rfft", "RFFT", a, ...oneAxis("rfft", opts), opts.norm, (opts as Fft1Options).complex ?? false);
 }
 /** jnp.fft.irfft(a, { n = 2(m-1), axis = -1, norm, complex = true }): real inverse of rfft. */
 export function irfft(a: ArrayLike, opts: Fft1Options = {}): JaxArray {
-  return fftCore("irfft", "IRFFT", a, ...oneAxis(opts), opts.norm, opts.complex ?? true);
+  return fftCore("irfft", "IRFFT", a, ...oneAxis("irfft", opts), opts.norm, opts.complex ?? true);
+}
+
+/** Packed complex conjugate: (re, im) → (re, -im). */
+function conj(x: JaxArray): JaxArray {
+  return lax.mul(x, lax.broadcastInDim(array([1, -1], { dtype: x.dtype }), x.shape, [x.ndim - 1]));
+}
+
+/**
+ * jnp.fft.hfft(a, { n = 2(m-1), axis = -1, norm, complex = true }): the real spectrum of a
+ * signal with Hermitian symmetry, i.e. irfft(conj(a)) scaled by n (JAX's definition).
+ */
+export function hfft(a: ArrayLike, opts: Fft1Options = {}): JaxArray {
+  const complex = opts.complex ?? true;
+  const [sz, axes] = oneAxis("hfft", opts);
+  let x = prepare("hfft", a, complex);
+  x = complex ? conj(x) : x;
+  const nn = sz ? sz[0]! : 2 * (x.shape[canonAxis(axes[0]!, x.ndim - (complex ? 1 : 0))]! - 1);
+  const y = fftCore("hfft", "IRFFT", x, sz, axes, opts.norm, complex);
+  return lax.mul(y, lax.scalar(nn, y.dtype));
+}
+
+/** jnp.fft.ihfft(a, { n, axis = -1, norm }): conj(rfft(a)) / n, packed (JAX's definition). */
+export function ihfft(a: ArrayLike, opts: Omit<Fft1Options, "complex"> = {}): JaxArray {
+  const [sz, axes] = oneAxis("ihfft", opts);
+  const x = prepare("ihfft", a, false);
+  const nn = sz ? sz[0]! : x.shape[canonAxis(axes[0]!, x.ndim)]!;
+  const y = conj(fftCore("ihfft", "RFFT", x, sz, axes, opts.norm, false));
+  return lax.mul(y, lax.scalar(1 / nn, y.dtype));
 }
 
 /** jnp.fft.fftn(a, { s, axes, norm, complex }): n-D DFT (default: every logical axis). */
@@ -152,23 +192,39 @@ export function ifftn(a: ArrayLike, opts: FftNOptions = {}): JaxArray {
 }
 /** jnp.fft.rfftn(a, { s, axes, norm }): the last of `axes` is halved. */
 export function rfftn(a: ArrayLike, opts: Omit<FftNOptions, "complex"> = {}): JaxArray {
-  return fftCore("rfftn", "RFFT", a, opts.s, opts.axes, opts.norm, false);
+  return fftCore("rfftn", "RFFT", a, opts.s, opts.axes, opts.norm, (opts as FftNOptions).complex ?? false);
 }
 /** jnp.fft.irfftn(a, { s, axes, norm, complex = true }). */
 export function irfftn(a: ArrayLike, opts: FftNOptions = {}): JaxArray {
   return fftCore("irfftn", "IRFFT", a, opts.s, opts.axes, opts.norm, opts.complex ?? true);
 }
 
-const twoAxes = (o: FftNOptions): FftNOptions => ({ ...o, axes: o.axes ?? [-2, -1] });
+function twoAxes(name: string, o: FftNOptions): FftNOptions {
+  const axes = o.axes ?? [-2, -1];
+  if (axes.length !== 2) throw new ValueError(`jax.numpy.fft.${name} only supports 2 axes. Got axes = [${axes.join(", ")}].`);
+  return { ...o, axes };
+}
 
 /** jnp.fft.fft2(a, { s, axes = [-2, -1], norm, complex }). */
-export const fft2 = (a: ArrayLike, opts: FftNOptions = {}): JaxArray => fftn(a, twoAxes(opts));
+export function fft2(a: ArrayLike, opts: FftNOptions = {}): JaxArray {
+  const o = twoAxes("fft2", opts);
+  return fftCore("fft2", "FFT", a, o.s, o.axes, o.norm, o.complex ?? false);
+}
 /** jnp.fft.ifft2(a, { s, axes = [-2, -1], norm, complex }). */
-export const ifft2 = (a: ArrayLike, opts: FftNOptions = {}): JaxArray => ifftn(a, twoAxes(opts));
+export function ifft2(a: ArrayLike, opts: FftNOptions = {}): JaxArray {
+  const o = twoAxes("ifft2", opts);
+  return fftCore("ifft2", "IFFT", a, o.s, o.axes, o.norm, o.complex ?? false);
+}
 /** jnp.fft.rfft2(a, { s, axes = [-2, -1], norm }). */
-export const rfft2 = (a: ArrayLike, opts: Omit<FftNOptions, "complex"> = {}): JaxArray => rfftn(a, twoAxes(opts));
+export function rfft2(a: ArrayLike, opts: Omit<FftNOptions, "complex"> = {}): JaxArray {
+  const o = twoAxes("rfft2", opts);
+  return fftCore("rfft2", "RFFT", a, o.s, o.axes, o.norm, o.complex ?? false);
+}
 /** jnp.fft.irfft2(a, { s, axes = [-2, -1], norm, complex = true }). */
-export const irfft2 = (a: ArrayLike, opts: FftNOptions = {}): JaxArray => irfftn(a, twoAxes(opts));
+export function irfft2(a: ArrayLike, opts: FftNOptions = {}): JaxArray {
+  const o = twoAxes("irfft2", opts);
+  return fftCore("irfft2", "IRFFT", a, o.s, o.axes, o.norm, o.complex ?? true);
+}
 
 function freqs(name: string, n: number, d: number, ks: number[], dtype: DTypeLike | null | undefined): JaxArray {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`jax.numpy.fft.${name}: n should be a non-negative integer, got ${n}`);
@@ -203,7 +259,7 @@ function shift(name: string, x: ArrayLike, opts: ShiftOptions, sign: 1 | -1): Ja
   }
   const rank = a.ndim - (complex ? 1 : 0);
   const ax = opts.axes ?? range(rank);
-  const axes = canonAxes(typeof ax === "number" ? [ax] : ax, rank);
+  const axes = canonAxes(typeof ax === "number" ? [ax] : ax, rank, `jax.numpy.fft.${name}`);
   if (axes.length === 0) return a;
   return roll(a, axes.map((d) => sign * Math.floor(a.shape[d]! / 2)), axes);
 }

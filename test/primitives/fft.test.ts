@@ -73,12 +73,14 @@ describe("jnp.fft against NumPy (float64)", () => {
 });
 
 describe("jnp.fft float32", () => {
-  it("matches the float64 fixtures to float32 accuracy and keeps float32", () => {
+  it("matches the float64 fixtures to float32 accuracy and keeps float32; gradients in float32", () => {
     for (const c of FIX.cases.filter((_, i) => i % 5 === 0)) {
       const y = fns[c.fn]!(jnp.array(c.x, { dtype: "float32" }), optsOf(c));
       expect(y.dtype).toBe("float32");
       expectAllClose(y, jnp.array(c.out, { dtype: "float32" }), { atol: 1e-4, rtol: 1e-4 });
     }
+    checkGrads((a: JaxArray) => jnp.fft.irfft(a, { n: 6 }), [randArray([2, 4, 2], 5, "float32")], 1);
+    checkGrads((a: JaxArray) => jnp.fft.rfft(a), [randArray([2, 6], 6, "float32")], 1);
   });
   it("integer input promotes to float32", () => {
     expect(jnp.fft.fft(jnp.arange(4)).dtype).toBe("float32");
@@ -101,6 +103,12 @@ describe("algebraic laws", () => {
       expectAllClose(jnp.fft.ifftn(jnp.fft.fftn(zn, { complex: true, norm }), { complex: true, norm }), zn, { atol: 1e-13 });
       expectAllClose(jnp.fft.irfft2(jnp.fft.rfft2(r, { norm }), { s: [3, 9], norm }), r, { atol: 1e-13 });
     }
+  });
+
+  it("ihfft(hfft(z, n = 2(m-1))) is z with the imaginary parts of the DC and Nyquist bins dropped", () => {
+    const h = randArray([2, 4, 2], 7);
+    const mask = jnp.array([[1, 0], [1, 1], [1, 1], [1, 0]], { dtype: "float64" });
+    expectAllClose(jnp.fft.ihfft(jnp.fft.hfft(h, { n: 6 })), jnp.multiply(h, mask), { atol: 1e-13 });
   });
 
   it("Parseval: Σ|x|² = Σ|X|²/N, and the ortho transform is an isometry", () => {
@@ -157,6 +165,8 @@ describe("autodiff: jvp (linear) and transpose rules", () => {
     checkGrads((a: JaxArray) => jnp.fft.rfftn(a, { s: [5, 3], axes: [1, 0], norm: "ortho" }), [randArray([3, 4], 23)], 2);
     checkGrads((a: JaxArray) => jnp.fft.irfft(a, { n: 7, norm: "forward" }), [randArray([2, 3, 2], 24)], 2);
     checkGrads((a: JaxArray) => jnp.fft.fft2(a, { s: [2, 5] }), [randArray([3, 4], 25)], 1);
+    checkGrads((a: JaxArray) => jnp.fft.hfft(a, { norm: "ortho" }), [randArray([2, 4, 2], 26)], 2);
+    checkGrads((a: JaxArray) => jnp.fft.ihfft(a, { n: 6 }), [randArray([2, 5], 27)], 2);
   });
 
   it("the real transpose of each transform equals its vjp against the dense matrix", () => {
@@ -230,7 +240,10 @@ describe("errors", () => {
     expect(() => jnp.fft.fft(z, { norm: "bogus" as never })).toThrow('Invalid norm value bogus; should be "backward", "ortho" or "forward".');
     expect(() => jnp.fft.fft(z, { n: 0 })).toThrow("Invalid number of FFT data points (0) specified.");
     expect(() => jnp.fft.fftn(z, { s: [2], axes: [0, 1] })).toThrow("Shape and axes have different lengths.");
-    expect(() => jnp.fft.fftn(z, { axes: [0, 0] })).toThrow("repeated axis");
+    expect(() => jnp.fft.fftn(z, { axes: [0, 0] })).toThrow("jax.numpy.fft.fftn does not support repeated axes. Got axes [0, 0].");
+    expect(() => jnp.fft.fft2(z, { axes: [0] })).toThrow("jax.numpy.fft.fft2 only supports 2 axes. Got axes = [0].");
+    expect(() => jnp.fft.fft(z, { axis: [0, 1] as never })).toThrow("jax.numpy.fft.fft does not support multiple axes. Please use jax.numpy.fft.fftn.");
+    expect(() => jnp.fft.rfft(z, { complex: true } as never)).toThrow("jax.numpy.fft.rfft does not support complex input.");
     expect(() => jnp.fft.ifft(jnp.zeros([4]), { complex: true })).toThrow("trailing (re, im) axis of size 2");
     expect(() => jnp.fft.fft(z, { axis: 2 })).toThrow("axis 2 is out of bounds for array of dimension 2");
   });
