@@ -268,21 +268,25 @@ function promoteDTypes(name: string, ...xs: ArrayLike[]): [JaxArray, JaxArray, J
 /** The multivariate normal distribution N(mean, cov) over the last axis. */
 export const multivariate_normal = {
   /**
-   * With cov = L Lᵀ (Cholesky) and y = L⁻¹(x − mean): −½|y|² − (n/2) log 2π − Σ log Lᵢᵢ.
-   * A scalar or vector cov (ndim < 2) is a diagonal per-element variance, as in JAX.
+   * With cov = L Lᵀ (Cholesky) and y = L⁻¹(x − mean): −½|y|² − (n/2) log 2π − Σ log Lᵢᵢ. As in
+   * JAX, a scalar mean makes it the univariate normal elementwise, and a scalar cov with a
+   * vector mean is the isotropic covariance cov·I.
    */
   logpdf(x: ArrayLike, mean: ArrayLike, cov: ArrayLike): JaxArray {
     const [a, mu, S] = promoteDTypes("multivariate_normal.logpdf", x, mean, cov);
-    if (S.ndim < 2) {
-      const d = jnp.subtract(a, mu);
+    const d = jnp.subtract(a, mu);
+    if (mu.ndim === 0) {
       return jnp.subtract(jnp.multiply(jnp.divide(jnp.square(d), S), -0.5), jnp.multiply(jnp.add(jnp.log(S), LOG_2PI), 0.5));
     }
     const n = mu.shape[mu.ndim - 1]!;
-    if (S.shape[S.ndim - 1] !== n || S.shape[S.ndim - 2] !== n) {
-      throw new ValueError(`multivariate_normal.logpdf got incompatible shapes: mean ${JSON.stringify(mu.shape)}, cov ${JSON.stringify(S.shape)}`);
+    if (S.ndim === 0) {
+      const quad = jnp.divide(jnp.sum(jnp.square(d), -1), S);
+      return jnp.subtract(jnp.multiply(quad, -0.5), jnp.multiply(jnp.add(jnp.log(S), LOG_2PI), n / 2));
+    }
+    if (S.ndim < 2 || S.shape[S.ndim - 1] !== n || S.shape[S.ndim - 2] !== n) {
+      throw new ValueError("multivariate_normal.logpdf got incompatible shapes");
     }
     const L = lax.linalg.cholesky(S);
-    const d = jnp.subtract(a, mu);
     const batch = jnp.broadcastShapes(d.shape.slice(0, -1), L.shape.slice(0, -2));
     const Lb = jnp.broadcastTo(L, [...batch, n, n]);
     const db = jnp.broadcastTo(d, [...batch, n]);

@@ -29,6 +29,15 @@ describe("scipy.stats against SciPy", () => {
     expectAllClose(scipy.stats.multivariate_normal.pdf(x, mean, cov), values(m.logpdf).map(Math.exp), { rtol: 5e-5, atol: 1e-7 });
   });
 
+  it("multivariate_normal: scalar mean is the univariate normal, scalar cov is cov·I (JAX's forms)", () => {
+    const mvn = scipy.stats.multivariate_normal;
+    const x = jnp.array([[0.3, -1.2, 2.0], [1.0, 0.0, -0.5]]);
+    const mean = jnp.array([0.1, 0.2, -0.3]);
+    expectAllClose(mvn.logpdf(x, 0.5, 2.0), scipy.stats.norm.logpdf(x, 0.5, Math.sqrt(2)), { rtol: 1e-6 });
+    expectAllClose(mvn.logpdf(x, mean, 1.5), mvn.logpdf(x, mean, jnp.multiply(jnp.eye(3), 1.5)), { rtol: 1e-6 });
+    expect(() => mvn.logpdf(x, mean, jnp.ones([2, 2]))).toThrow("multivariate_normal.logpdf got incompatible shapes");
+  });
+
   it("dirichlet.logpdf with all k rows and with k − 1 rows; −∞ off the simplex", () => {
     const d = fixture.dirichlet;
     const x = toArray(d.x);
