@@ -2,7 +2,8 @@
 // complex dtype: a complex array of logical shape S is a float32/float64 array of shape [...S, 2]
 // holding (re, im). Every transform returns that packed form (irfft* return real arrays). Inputs:
 // fft/ifft/fftn/ifftn/fft2/ifft2 take a real array, or a packed one with `{ complex: true }`;
-// rfft* take real arrays; irfft* take packed spectra (or a real array with `{ complex: false }`).
+// rfft* and ihfft take real arrays; irfft* and hfft take packed spectra (or a real array with
+// `{ complex: false }`).
 // Axes (`axis`, `axes`) always count logical axes, i.e. the (re, im) axis is never one of them.
 // Semantics follow jax.numpy.fft: `n`/`s` zero-pad or truncate each transformed axis (for irfft
 // the input is cut or padded to n/2+1 bins), norm is "backward" (default), "ortho" or "forward".

@@ -8,6 +8,7 @@
 //   IRFFT [..., *L', n/2+1, 2]  -> [..., *L] (real)       inverse of RFFT (Hermitian extension)
 // where L = fftLengths, L' = L without its last entry, n = L's last entry, N = prod(L). IRFFT,
 // as XLA and pocketfft, ignores the imaginary parts of the DC and (even n) Nyquist bins.
+// Unlike XLA, any number of axes may be transformed at once (JAX splits more than 3 in jnp).
 // The reference kernel works in float64: iterative radix-2 for powers of two, Bluestein's chirp-z
 // (through a power-of-two convolution) for other lengths.
 //
