@@ -79,6 +79,10 @@ special_fx = {
     "xlog1py": binary(special.xlog1py, [[0], [1], [-2.5], [3]], [-0.999, 0, 1e-6, 0.5, 2, 100]),
     "betaln": binary(special.betaln, [[0.5], [1], [3.5], [20]], pos),
     "multigammaln3": unary(lambda a: special.multigammaln(a, 3), [1.01, 1.5, 2, 3.7, 10, 100]),
+    "i0e": unary(special.i0e, [-50, -8.5, -8, -1, -1e-3, 0, 0.3, 2, 7.9, 8, 8.1, 30, 1e4]),
+    "i1e": unary(special.i1e, [-50, -8.5, -8, -1, -1e-3, 0, 0.3, 2, 7.9, 8, 8.1, 30, 1e4]),
+    "i0": unary(special.i0, [-20, -3, -0.5, 0, 0.5, 3, 9, 20]),
+    "i1": unary(special.i1, [-20, -3, -0.5, 0, 0.5, 3, 9, 20]),
     # d/dx log Φ(x) = φ(x)/Φ(x), finite deep in the lower tail
     "log_ndtr_grad": unary(lambda x: np.exp(stats.norm.logpdf(x) - special.log_ndtr(x)), [-60, -30, -12, -3, 0, 8, 30]),
 }

@@ -1,5 +1,5 @@
 // jax.scipy in float64 (jax_enable_x64): the float64 branches — log_ndtr's thresholds −20 / 8,
-// ndtri and ndtr to float64 accuracy, expm's Padé degrees 9 and 13 — against the same SciPy
+// ndtri and ndtr to float64 accuracy, i0e/i1e's full Chebyshev series, expm's Padé degrees 9 and 13 — against the same SciPy
 // fixtures (scripts/gen_scipy_fixtures.py) with float64 tolerances.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, jit, numpy as jnp, scipy } from "../../src/index.js";
@@ -22,6 +22,8 @@ describe("scipy in float64", () => {
     ["log_ndtr", (x) => sp.logNdtr(x), 1e-11, 3e-16],
     ["logit", sp.logit, 1e-13, 1e-300],
     ["entr", sp.entr, 1e-13, 1e-300],
+    ["i0e", sp.i0e, 1e-13, 1e-300],
+    ["i1e", sp.i1e, 1e-13, 1e-300],
   ];
   for (const [name, f, rtol, atol] of cases) {
     it(name, () => {

@@ -26,6 +26,10 @@ const FNS: Record<string, Fn> = {
   xlog1py: sp.xlog1py,
   betaln: sp.betaln,
   multigammaln3: (a) => sp.multigammaln(a, 3),
+  i0e: sp.i0e,
+  i1e: sp.i1e,
+  i0: sp.i0,
+  i1: sp.i1,
 };
 
 describe("scipy.special against SciPy", () => {
@@ -50,7 +54,10 @@ describe("scipy.special derivatives", () => {
   const pos = jnp.array([0.4, 1.3, 2.2, 5.0]);
   const tol = { atol: 5e-3, rtol: 5e-3 };
   it("unary functions, orders 1 and 2", () => {
-    for (const f of [sp.erf, sp.erfc, sp.ndtr, sp.expit, (v: JaxArray) => sp.logNdtr(v)]) checkGrads(f, [x], 2, tol);
+    for (const f of [sp.erf, sp.erfc, sp.ndtr, sp.expit, (v: JaxArray) => sp.logNdtr(v), sp.i0e, sp.i1e, sp.i0, sp.i1]) {
+      checkGrads(f, [x], 2, tol);
+    }
+    checkGrads(sp.i1e, [jnp.array([-12, 9.5, 30])], 2, tol);
     for (const f of [sp.ndtri, sp.logit, sp.erfinv, sp.entr]) checkGrads(f, [p], 2, tol);
     for (const f of [sp.gammaln, sp.digamma, (a: JaxArray) => sp.multigammaln(jnp.add(a, 1), 2)]) checkGrads(f, [pos], 2, tol);
   });
