@@ -169,14 +169,14 @@ export function qr(a: ArrayLike, mode: QrMode = "full"): [JaxArray, JaxArray] | 
 }
 
 /**
- * Eigenvalues w (ascending) and eigenvectors v (columns) of a symmetric matrix, reading its
- * `lower` (default) or upper triangle; `eigvalsOnly` returns w alone.
+ * Eigenvalues w (ascending) and eigenvectors v (columns) of a symmetric matrix (symmetrized
+ * first, as lax.linalg.eigh does by default in JAX); `eigvalsOnly` returns w alone.
  */
 export function eigh(a: ArrayLike, opts?: { lower?: boolean; eigvalsOnly?: false }): [JaxArray, JaxArray];
 export function eigh(a: ArrayLike, opts: { lower?: boolean; eigvalsOnly: true }): JaxArray;
 export function eigh(a: ArrayLike, opts: { lower?: boolean; eigvalsOnly?: boolean } = {}): [JaxArray, JaxArray] | JaxArray {
   const [A] = promoteDTypes("eigh", a);
-  const [v, w] = lax.linalg.eigh(A!, { lower: opts.lower ?? true, symmetrizeInput: false });
+  const [v, w] = lax.linalg.eigh(A!, { lower: opts.lower ?? true });
   return opts.eigvalsOnly ? w : [w, v];
 }
 
