@@ -83,6 +83,8 @@ special_fx = {
     "i1e": unary(special.i1e, [-50, -8.5, -8, -1, -1e-3, 0, 0.3, 2, 7.9, 8, 8.1, 30, 1e4]),
     "i0": unary(special.i0, [-20, -3, -0.5, 0, 0.5, 3, 9, 20]),
     "i1": unary(special.i1, [-20, -3, -0.5, 0, 0.5, 3, 9, 20]),
+    "gammainc": binary(special.gammainc, [[1e-3], [0.5], [1], [3.5], [20], [500]], [0, 1e-4, 0.3, 1, 2.5, 4.5, 19, 30, 480, 600, np.inf]),
+    "gammaincc": binary(special.gammaincc, [[1e-3], [0.5], [1], [3.5], [20], [500]], [0, 1e-4, 0.3, 1, 2.5, 4.5, 19, 30, 480, 600, np.inf]),
     # d/dx log Φ(x) = φ(x)/Φ(x), finite deep in the lower tail
     "log_ndtr_grad": unary(lambda x: np.exp(stats.norm.logpdf(x) - special.log_ndtr(x)), [-60, -30, -12, -3, 0, 8, 30]),
 }
@@ -129,6 +131,9 @@ case("uniform", "ppf", [g32([-0.5, 0, 0.3, 1, 1.5]), -1.0, 3.0], stats.uniform.p
 for fn in ["logpmf", "pmf"]:
     case("poisson", fn, [g32([-1, 0, 1, 2.5, 3, 10, 40]), [[0.5], [4], [30]], 0], getattr(stats.poisson, fn))
     case("bernoulli", fn, [g32([-1, 0, 1, 2]), [[0.1], [0.5], [0.9]], 0], getattr(stats.bernoulli, fn))
+for fn in ["cdf", "logcdf", "sf", "logsf"]:
+    case("gamma", fn, [g32([-1, 0, 0.01, 0.5, 1, 3, 20]), [[0.5], [1], [4.5]], 0.0, 1.5], getattr(stats.gamma, fn))
+case("poisson", "cdf", [g32([-1, 0, 1, 2.5, 3, 10, 40]), [[0.5], [4], [30]], 0], stats.poisson.cdf)
 case("bernoulli", "cdf", [g32([-1, 0, 0.5, 1, 2]), [[0.1], [0.5], [0.9]], 0], stats.bernoulli.cdf)
 
 B = rng.normal(size=(3, 3)).astype(f32)

@@ -1,15 +1,14 @@
 // jax.scipy.stats (jax/_src/scipy/stats/*.py): log-densities, densities and distribution
 // functions of the common distributions, each the same composition of jnp ops as JAX's (loc and
 // scale are positional arguments with defaults 0 and 1, as in JAX). Every distribution is an
-// object of functions: `stats.norm.logpdf(x, loc, scale)`. Functions that need the regularized
-// incomplete gamma or beta functions (gamma.cdf, beta.cdf, poisson.cdf, t.cdf) are absent: lax
-// has no igamma/betainc primitive yet.
+// object of functions: `stats.norm.logpdf(x, loc, scale)`. The CDFs that need the regularized
+// incomplete beta function (beta.cdf, t.cdf) are absent: there is no betainc yet.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import { npShape } from "../numpy/util.js";
-import { betaln, expit, gammaln, logit, logNdtr, ndtr, ndtri, xlog1py, xlogy } from "./special.js";
+import { betaln, expit, gammainc, gammaincc, gammaln, logit, logNdtr, ndtr, ndtri, xlog1py, xlogy } from "./special.js";
 
 const prom = (name: string, ...xs: ArrayLike[]): JaxArray[] => jnp.promoteArgsInexact(name, ...xs);
 const NEG_INF = -Infinity;
@@ -190,6 +189,18 @@ export const gamma = {
     return orNegInf(jnp.less(xx!, l!), jnp.subtract(linear, shape));
   },
   pdf: (x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray => jnp.exp(gamma.logpdf(x, a, loc, scale)),
+  /** P(a, max(y, 0)), the regularized lower incomplete gamma function. */
+  cdf(x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
+    const [xx, aa, l, s] = prom("gamma.cdf", x, a, loc, scale);
+    return gammainc(aa!, jnp.maximum(jnp.divide(jnp.subtract(xx!, l!), s!), 0));
+  },
+  logcdf: (x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray => jnp.log(gamma.cdf(x, a, loc, scale)),
+  /** Q(a, max(y, 0)). */
+  sf(x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
+    const [xx, aa, l, s] = prom("gamma.sf", x, a, loc, scale);
+    return gammaincc(aa!, jnp.maximum(jnp.divide(jnp.subtract(xx!, l!), s!), 0));
+  },
+  logsf: (x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray => jnp.log(gamma.sf(x, a, loc, scale)),
 };
 
 /** The beta distribution: density y^(a−1)(1 − y)^(b−1) / (B(a, b) scale) on [loc, loc + scale]. */
@@ -236,6 +247,12 @@ export const poisson = {
     return orNegInf(jnp.logicalOr(jnp.less(x, 0), jnp.notEqual(x, jnp.round(x))), logp);
   },
   pmf: (k: ArrayLike, mu: ArrayLike, loc: ArrayLike = 0): JaxArray => jnp.exp(poisson.logpmf(k, mu, loc)),
+  /** Q(⌊k − loc⌋ + 1, mu), 0 below loc. */
+  cdf(k: ArrayLike, mu: ArrayLike, loc: ArrayLike = 0): JaxArray {
+    const [kk, m, l] = prom("poisson.cdf", k, mu, loc);
+    const x = jnp.subtract(kk!, l!);
+    return jnp.where(jnp.less(x, 0), jnp.zerosLike(x), gammaincc(jnp.floor(jnp.add(x, 1)), m!));
+  },
 };
 
 /** The Bernoulli distribution with success probability p, shifted by loc. */
