@@ -85,6 +85,8 @@ special_fx = {
     "i1": unary(special.i1, [-20, -3, -0.5, 0, 0.5, 3, 9, 20]),
     "gammainc": binary(special.gammainc, [[1e-3], [0.5], [1], [3.5], [20], [500]], [0, 1e-4, 0.3, 1, 2.5, 4.5, 19, 30, 480, 600, np.inf]),
     "gammaincc": binary(special.gammaincc, [[1e-3], [0.5], [1], [3.5], [20], [500]], [0, 1e-4, 0.3, 1, 2.5, 4.5, 19, 30, 480, 600, np.inf]),
+    "betainc": {"args": [rec(a) for a in np.broadcast_arrays(g32([[0.5], [1], [2.5], [30]]), g32([[[0.7]], [[4]]]), g32([-0.1, 0, 1e-4, 0.2, 0.5, 0.8, 0.999, 1]))],
+                "out": rec(special.betainc(*np.broadcast_arrays(g32([[0.5], [1], [2.5], [30]]), g32([[[0.7]], [[4]]]), g32([-0.1, 0, 1e-4, 0.2, 0.5, 0.8, 0.999, 1]))))},
     # d/dx log Φ(x) = φ(x)/Φ(x), finite deep in the lower tail
     "log_ndtr_grad": unary(lambda x: np.exp(stats.norm.logpdf(x) - special.log_ndtr(x)), [-60, -30, -12, -3, 0, 8, 30]),
 }
@@ -133,6 +135,8 @@ for fn in ["logpmf", "pmf"]:
     case("bernoulli", fn, [g32([-1, 0, 1, 2]), [[0.1], [0.5], [0.9]], 0], getattr(stats.bernoulli, fn))
 for fn in ["cdf", "logcdf", "sf", "logsf"]:
     case("gamma", fn, [g32([-1, 0, 0.01, 0.5, 1, 3, 20]), [[0.5], [1], [4.5]], 0.0, 1.5], getattr(stats.gamma, fn))
+case("t", "cdf", [xs, [[0.7], [3], [30]], 0.5, 2.0], stats.t.cdf)
+case("beta", "cdf", [g32([-0.1, 0.01, 0.3, 0.5, 0.99, 1.2]), [[0.5], [2]], [[1.5], [3]], 0, 1], stats.beta.cdf)
 case("poisson", "cdf", [g32([-1, 0, 1, 2.5, 3, 10, 40]), [[0.5], [4], [30]], 0], stats.poisson.cdf)
 case("bernoulli", "cdf", [g32([-1, 0, 0.5, 1, 2]), [[0.1], [0.5], [0.9]], 0], stats.bernoulli.cdf)
 

@@ -1,14 +1,13 @@
 // jax.scipy.stats (jax/_src/scipy/stats/*.py): log-densities, densities and distribution
 // functions of the common distributions, each the same composition of jnp ops as JAX's (loc and
 // scale are positional arguments with defaults 0 and 1, as in JAX). Every distribution is an
-// object of functions: `stats.norm.logpdf(x, loc, scale)`. The CDFs that need the regularized
-// incomplete beta function (beta.cdf, t.cdf) are absent: there is no betainc yet.
+// object of functions: `stats.norm.logpdf(x, loc, scale)`.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import { npShape } from "../numpy/util.js";
-import { betaln, expit, gammainc, gammaincc, gammaln, logit, logNdtr, ndtr, ndtri, xlog1py, xlogy } from "./special.js";
+import { betainc, betaln, expit, gammainc, gammaincc, gammaln, logit, logNdtr, ndtr, ndtri, xlog1py, xlogy } from "./special.js";
 
 const prom = (name: string, ...xs: ArrayLike[]): JaxArray[] => jnp.promoteArgsInexact(name, ...xs);
 const NEG_INF = -Infinity;
@@ -177,6 +176,13 @@ export const t = {
     return jnp.negative(jnp.add(normalize, jnp.multiply(halfPlus, jnp.log1p(jnp.divide(jnp.square(y), d!)))));
   },
   pdf: (x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray => jnp.exp(t.logpdf(x, df, loc, scale)),
+  /** With w = df/(df + y²): I_w(df/2, ½)/2 for y < 0, 1 − I_w(df/2, ½)/2 otherwise. */
+  cdf(x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
+    const [a, d, l, s] = prom("t.cdf", x, df, loc, scale);
+    const y = jnp.divide(jnp.subtract(a!, l!), s!);
+    const half = jnp.multiply(betainc(jnp.multiply(d!, 0.5), 0.5, jnp.divide(d!, jnp.add(d!, jnp.square(y)))), 0.5);
+    return jnp.where(jnp.less(y, 0), half, jnp.subtract(1, half));
+  },
 };
 
 /** The gamma distribution with shape a: density y^(a−1) e^(−y) / (Γ(a) scale). */
@@ -214,6 +220,11 @@ export const beta = {
   },
   pdf: (x: ArrayLike, a: ArrayLike, b: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray =>
     jnp.exp(beta.logpdf(x, a, b, loc, scale)),
+  /** I_y(a, b) with y = (x − loc)/scale clipped to [0, 1]. */
+  cdf(x: ArrayLike, a: ArrayLike, b: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
+    const [xx, aa, bb, l, s] = prom("beta.cdf", x, a, b, loc, scale);
+    return betainc(aa!, bb!, jnp.clip(jnp.divide(jnp.subtract(xx!, l!), s!), 0, 1));
+  },
 };
 
 /** The uniform distribution on [loc, loc + scale]. */

@@ -33,6 +33,10 @@ describe("scipy in float64", () => {
       expectAllClose(jnp.ravel(out), values(c.out), { rtol, atol });
     });
   }
+  it("betainc", () => {
+    const c = fixture.special.betainc;
+    expectAllClose(jnp.ravel(sp.betainc(f64(c.args[0]), f64(c.args[1]), f64(c.args[2]))), values(c.out), { rtol: 1e-11, atol: 1e-14 });
+  });
   it("xlogy, xlog1py, betaln, gammainc, gammaincc", () => {
     const fns = [["xlogy", sp.xlogy], ["xlog1py", sp.xlog1py], ["betaln", sp.betaln], ["gammainc", sp.gammainc], ["gammaincc", sp.gammaincc]] as const;
     for (const [name, f] of fns) {

@@ -32,6 +32,7 @@ const FNS: Record<string, Fn> = {
   i1: sp.i1,
   gammainc: sp.gammainc,
   gammaincc: sp.gammaincc,
+  betainc: sp.betainc,
 };
 
 describe("scipy.special against SciPy", () => {
@@ -72,6 +73,7 @@ describe("scipy.special derivatives", () => {
     // both regions of gammainc (series for x < a + 1, continued fraction above), in x and in a
     checkGrads(sp.gammainc, [jnp.array([0.7, 2.5, 3.0, 6.0]), jnp.array([0.4, 1.2, 5.5, 9.0])], 1, tol);
     checkGrads(sp.gammaincc, [jnp.array([0.7, 2.5, 3.0, 6.0]), jnp.array([0.4, 1.2, 5.5, 9.0])], 1, tol);
+    checkGrads(sp.betainc, [jnp.array([0.8, 2.5, 3.0]), jnp.array([1.5, 0.7, 4.0]), jnp.array([0.2, 0.6, 0.9])], 1, tol);
   });
   it("xlogy/xlog1py at x = 0: value 0, JAX's product-rule JVP ẋ log y + ẏ x / y", () => {
     expectAllClose(sp.xlogy(0, 0), 0);
