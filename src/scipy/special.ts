@@ -1,8 +1,11 @@
 // jax.scipy.special (jax/_src/scipy/special.py): special functions composed from jnp/lax ops,
 // with JAX's definitions: ndtr through erf/erfc by region, ndtri by Cephes's piecewise rational
 // approximations, log_ndtr with the asymptotic series in the lower tail, xlogy/xlog1py/entr with
-// JAX's custom JVPs (0 · log 0 = 0 in value). The lax primitives (erf, lgamma, digamma, ...) are
-// re-exported under SciPy's names; logsumexp, softmax and logSoftmax are jax.nn's.
+// JAX's custom JVPs (0 · log 0 = 0 in value), i0e/i1e by Cephes's Chebyshev series, and the
+// regularized incomplete gamma/beta functions by series and continued fractions in fixed-length
+// fori loops (lax has no igamma/betainc primitives; derivatives come from the loops). The lax
+// primitives (erf, lgamma, digamma, ...) appear under SciPy's names; logsumexp, softmax and
+// logSoftmax are jax.nn's.
 import type { ArrayLike, JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 import * as lax from "../lax/index.js";
