@@ -370,7 +370,7 @@ function tapTable(outSize: number, win: number, inSize: number, stride: number, 
 }
 
 /** Offsets of every spatial multi-index (row-major over `sizes`) given per-dim strides. */
-function spatialOffsets(sizes: readonly number[], strides: readonly number[]): Int32Array {
+export function spatialOffsets(sizes: readonly number[], strides: readonly number[]): Int32Array {
   const n = prod(sizes);
   const out = new Int32Array(n);
   const inner = stridesOf(sizes);

@@ -17,7 +17,7 @@
 import type { TypedArray } from "../../core/dtypes.js";
 import { prod, stridesOf } from "../../core/shape.js";
 import type { JaxprEqn, Literal } from "../../ir/jaxpr.js";
-import { type ConvParams, dilateDim } from "../../primitives/conv.js";
+import { type ConvParams, dilateDim, spatialOffsets } from "../../primitives/conv.js";
 import type { GemmKernel } from "./matmul.js";
 import { WasmBuffer, type WasmHeap, viewOf } from "./memory.js";
 
@@ -33,18 +33,6 @@ export const convStats = { fast: 0 };
 const take = (shape: readonly number[], idx: readonly number[]): number[] => idx.map((i) => shape[i]!);
 const isIdentity = (xs: readonly number[]): boolean => xs.every((x, i) => x === i);
 
-/** Offsets of every multi-index (row-major over `sizes`) given per-dim strides. */
-function offsets(sizes: readonly number[], strides: readonly number[]): Int32Array {
-  const n = prod(sizes);
-  const out = new Int32Array(n);
-  const inner = stridesOf(sizes);
-  for (let f = 0; f < n; f++) {
-    let off = 0;
-    for (let d = 0; d < sizes.length; d++) off += (Math.floor(f / inner[d]!) % sizes[d]!) * strides[d]!;
-    out[f] = off;
-  }
-  return out;
-}
 
 /**
  * Copies the box `shape` from mem[s + Σ i·sSteps] to mem[d + Σ i·dSteps] (disjoint regions of one
@@ -175,14 +163,14 @@ export function convGemm(
     );
     // X offsets of each output position's window origin and of each kernel tap.
     const xSpStr = xStr.slice(1, 1 + nd);
-    const baseP = offsets(outSp, xSpStr.map((s, i) => s * p.windowStrides[i]!));
-    const offK = offsets(winSp, xSpStr.map((s, i) => s * p.rhsDilation[i]!));
+    const baseP = spatialOffsets(outSp, xSpStr.map((s, i) => s * p.windowStrides[i]!));
+    const offK = spatialOffsets(winSp, xSpStr.map((s, i) => s * p.rhsDilation[i]!));
     // Taps along the last spatial dim read one contiguous run of X when undilated and the
     // group spans all features.
     const run = nd > 0 && p.rhsDilation[nd - 1] === 1 && Cg === C ? Math.max(1, winSp[nd - 1]!) : 1;
     const runLen = run * Cg;
     const oStr = stridesOf(os);
-    const outOff = offsets(outSp, take(oStr, outSpec.slice(2)));
+    const outOff = spatialOffsets(outSp, take(oStr, outSpec.slice(2)));
     const oB = oStr[outSpec[0]!]!;
     const oF = oStr[outSpec[1]!]!;
     const a0 = ab ? at(ab) : 0;
