@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config, grad, jit, makeJaxpr, vmap, numpy as jnp, lax } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
-import { makeRng, take } from "../util/arrays.js";
+import { take } from "../util/arrays.js";
+import { randArray as lawsRandArray } from "../util/laws.js";
 
 type Num = number | string;
 interface FixArr {
@@ -103,12 +104,8 @@ describe("values against NumPy", () => {
 // ---- derivatives (float64) ----
 
 /** A float64 array of `shape` with values in [lo, hi) from a seeded generator. */
-function randArray(shape: number[], seed: number, lo = -2, hi = 2, dtype: DType = "float64"): JaxArray {
-  const rng = makeRng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = Float64Array.from({ length: n }, () => lo + (hi - lo) * rng());
-  return lax.reshape(jnp.array(v, { dtype }), shape);
-}
+const randArray = (shape: number[], seed: number, lo = -2, hi = 2, dtype: "float32" | "float64" = "float64"): JaxArray =>
+  lawsRandArray(shape, seed, lo, hi, dtype);
 
 describe("derivatives", () => {
   let saved: boolean;

@@ -1,24 +1,12 @@
-// Test helpers for building arrays: a seeded generator, random arrays, fixture arrays and a
-// host-side slice (the loop side of vmap ≡ loop checks). Shared by the primitive tests.
+// Test helpers for building arrays: random arrays in [-1, 1), fixture arrays and a host-side
+// slice (the loop side of vmap ≡ loop checks). Shared by the primitive tests.
 import { lax, numpy as jnp } from "../../src/index.js";
 import type { Array as JaxArray, DType } from "../../src/index.js";
+import { randArray as lawsRandArray } from "./laws.js";
 
-/** A small seeded generator of uniform numbers in [0, 1) (mulberry32). */
-export function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Uniform values in [-1, 1) of the given shape and dtype, from a seed. */
-export function randArray(shape: readonly number[], seed: number, dtype: DType = "float64"): JaxArray {
-  const rng = makeRng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return lax.reshape(jnp.array(Float64Array.from({ length: n }, () => 2 * rng() - 1), { dtype }), shape);
+/** Uniform values in [-1, 1) of the given shape and dtype, from a seed (laws.ts's generator). */
+export function randArray(shape: readonly number[], seed: number, dtype: "float32" | "float64" = "float64"): JaxArray {
+  return lawsRandArray(shape, seed, -1, 1, dtype);
 }
 
 /** A fixture array ({ data, shape, dtype }); "inf"/"-inf"/"nan" strings become numbers. */
