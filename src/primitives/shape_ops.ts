@@ -15,7 +15,11 @@ const list = (xs: readonly number[]): string => `(${xs.join(", ")}${xs.length ==
 
 // ---- strided loops (odometers over a box, with affine source and destination offsets) ----
 
-/** dst[dBase + Σ i_k·dSteps_k] = src[sBase + Σ i_k·sSteps_k] for every i in the box `shape`. */
+/**
+ * dst[dBase + Σ i_k·dSteps_k] = src[sBase + Σ i_k·sSteps_k] for every i in the box `shape`.
+ * A plain copy whose innermost dim is contiguous on both sides moves whole runs (src and dst may
+ * be one array, over disjoint regions).
+ */
 export function stridedCopy(
   src: ArrayLike<number>,
   sBase: number,
@@ -29,11 +33,39 @@ export function stridedCopy(
   const n = prod(shape);
   if (n === 0) return;
   const r = shape.length;
+  const run = r > 0 ? shape[r - 1]! : 0;
+  if (!combine && run >= 16 && sSteps[r - 1] === 1 && dSteps[r - 1] === 1 && ArrayBuffer.isView(src)) {
+    copyRuns(src as TypedArray, sBase, sSteps, dst, dBase, dSteps, shape, run);
+    return;
+  }
   const idx = new Array<number>(r).fill(0);
   let s = sBase;
   let d = dBase;
   for (let c = 0; c < n; c++) {
     dst[d] = combine ? combine(dst[d]!, src[s]!) : src[s]!;
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k]!++;
+      s += sSteps[k]!;
+      d += dSteps[k]!;
+      if (idx[k]! < shape[k]!) break;
+      s -= sSteps[k]! * shape[k]!;
+      d -= dSteps[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+}
+
+/** stridedCopy's fast path: one contiguous run of `run` elements per outer index. */
+function copyRuns(
+  src: TypedArray, s: number, sSteps: readonly number[], dst: TypedArray, d: number, dSteps: readonly number[],
+  shape: readonly number[], run: number,
+): void {
+  const r = shape.length - 1;
+  const outer = prod(shape.slice(0, r));
+  const idx = new Array<number>(r).fill(0);
+  for (let o = 0; o < outer; o++) {
+    if (src === dst) dst.copyWithin(d, s, s + run);
+    else dst.set(src.subarray(s, s + run), d);
     for (let k = r - 1; k >= 0; k--) {
       idx[k]!++;
       s += sSteps[k]!;

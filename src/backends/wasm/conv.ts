@@ -18,6 +18,7 @@ import type { TypedArray } from "../../core/dtypes.js";
 import { prod, stridesOf } from "../../core/shape.js";
 import type { JaxprEqn, Literal } from "../../ir/jaxpr.js";
 import { type ConvParams, dilateDim, spatialOffsets } from "../../primitives/conv.js";
+import { stridedCopy } from "../../primitives/shape_ops.js";
 import type { GemmKernel } from "./matmul.js";
 import { WasmBuffer, type WasmHeap, viewOf } from "./memory.js";
 
@@ -33,45 +34,6 @@ export const convStats = { fast: 0 };
 const take = (shape: readonly number[], idx: readonly number[]): number[] => idx.map((i) => shape[i]!);
 const isIdentity = (xs: readonly number[]): boolean => xs.every((x, i) => x === i);
 
-
-/**
- * Copies the box `shape` from mem[s + Σ i·sSteps] to mem[d + Σ i·dSteps] (disjoint regions of one
- * memory view). An innermost dim contiguous on both sides is copied as one run per outer index.
- */
-function copyBox(
-  mem: TypedArray,
-  s: number,
-  sSteps: readonly number[],
-  d: number,
-  dSteps: readonly number[],
-  shape: readonly number[],
-): void {
-  const r = shape.length;
-  if (r === 0) {
-    mem[d] = mem[s]!;
-    return;
-  }
-  const n = shape[r - 1]!;
-  const outer = prod(shape.slice(0, r - 1));
-  if (n === 0 || outer === 0) return;
-  const ss = sSteps[r - 1]!;
-  const ds = dSteps[r - 1]!;
-  const contiguous = ss === 1 && ds === 1 && n >= 16;
-  const idx = new Array<number>(r - 1).fill(0);
-  for (let o = 0; o < outer; o++) {
-    if (contiguous) mem.copyWithin(d, s, s + n);
-    else for (let i = 0; i < n; i++) mem[d + i * ds] = mem[s + i * ss]!;
-    for (let k = r - 2; k >= 0; k--) {
-      idx[k]!++;
-      s += sSteps[k]!;
-      d += dSteps[k]!;
-      if (idx[k]! < shape[k]!) break;
-      s -= sSteps[k]! * shape[k]!;
-      d -= dSteps[k]! * shape[k]!;
-      idx[k] = 0;
-    }
-  }
-}
 
 /**
  * Runs a float conv_general_dilated as im2col + GEMM on heap buffers; null when the equation
@@ -153,10 +115,11 @@ export function convGemm(
     // Pack W[g, o', k, c] = rhs[o = g·Og + o', c, k].
     const rStr = stridesOf(rs);
     const rO = rStr[rhsSpec[0]!]!;
-    copyBox(
+    stridedCopy(
       mem,
       at(rb),
       [Og * rO, rO, ...take(rStr, rhsSpec.slice(2)), rStr[rhsSpec[1]!]!],
+      mem,
       at(wb),
       stridesOf([G, Og, ...winSp, Cg]),
       [G, Og, ...winSp, Cg],
@@ -259,10 +222,11 @@ function fillPadded(
     sBase += first * lStr[lhsSpec[2 + i]!]!;
     dBase += (first * r + lo) * xStr[1 + i]!;
   }
-  copyBox(
+  stridedCopy(
     mem,
     sBase,
     [lStr[lhsSpec[0]!]!, ...lhsSpec.slice(2).map((d) => lStr[d]!), lStr[lhsSpec[1]!]!],
+    mem,
     dBase,
     [xStr[0]!, ...xStr.slice(1, 1 + nd).map((s, i) => s * p.lhsDilation[i]!), 1],
     [ls[lhsSpec[0]!]!, ...sizes, ls[lhsSpec[1]!]!],
