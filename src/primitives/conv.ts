@@ -160,46 +160,40 @@ const specTranspose = (s: readonly number[]): number[] => [s[1]!, s[0]!, ...s.sl
 
 // ---- transpose rules ----
 
+/** The geometry both vjp paddings start from: per spatial dim, the dilated lhs, window and output sizes. */
+type PadGeometry = [
+  inShape: readonly number[],
+  window: readonly number[],
+  strides: readonly number[],
+  outShape: readonly number[],
+  padding: readonly (readonly [number, number])[],
+  lhsDilation: readonly number[],
+  rhsDilation: readonly number[],
+];
+
+function vjpPadding(
+  [inShape, window, strides, outShape, padding, lhsDilation, rhsDilation]: PadGeometry,
+  pad: (lhsD: number, rhsD: number, outD: number, lo: number) => [number, number],
+): [number, number][] {
+  return inShape.map((d, i) =>
+    pad(dilateDim(d, lhsDilation[i]!), dilateDim(window[i]!, rhsDilation[i]!), dilateDim(outShape[i]!, strides[i]!), padding[i]![0]),
+  );
+}
+
 /**
  * JAX's _conv_general_vjp_lhs_padding: the padding that makes the transposed convolution (g
  * dilated by the strides, against the reversed kernel) produce exactly the lhs's dilated shape.
  */
-export function vjpLhsPadding(
-  inShape: readonly number[],
-  window: readonly number[],
-  strides: readonly number[],
-  outShape: readonly number[],
-  padding: readonly (readonly [number, number])[],
-  lhsDilation: readonly number[],
-  rhsDilation: readonly number[],
-): [number, number][] {
-  return inShape.map((d, i) => {
-    const lhsD = dilateDim(d, lhsDilation[i]!);
-    const rhsD = dilateDim(window[i]!, rhsDilation[i]!);
-    const outD = dilateDim(outShape[i]!, strides[i]!);
-    const before = rhsD - padding[i]![0] - 1;
-    const after = lhsD + rhsD - 1 - outD - before;
-    return [before, after];
+export function vjpLhsPadding(...g: PadGeometry): [number, number][] {
+  return vjpPadding(g, (lhsD, rhsD, outD, lo) => {
+    const before = rhsD - lo - 1;
+    return [before, lhsD + rhsD - 1 - outD - before];
   });
 }
 
 /** JAX's _conv_general_vjp_rhs_padding: lo pads are kept, hi pads make the window sizes come out. */
-function vjpRhsPadding(
-  inShape: readonly number[],
-  window: readonly number[],
-  strides: readonly number[],
-  outShape: readonly number[],
-  padding: readonly (readonly [number, number])[],
-  lhsDilation: readonly number[],
-  rhsDilation: readonly number[],
-): [number, number][] {
-  return inShape.map((d, i) => {
-    const lhsD = dilateDim(d, lhsDilation[i]!);
-    const rhsD = dilateDim(window[i]!, rhsDilation[i]!);
-    const outD = dilateDim(outShape[i]!, strides[i]!);
-    const lo = padding[i]![0];
-    return [lo, outD - lhsD + (rhsD - lo - 1)];
-  });
+function vjpRhsPadding(...g: PadGeometry): [number, number][] {
+  return vjpPadding(g, (lhsD, rhsD, outD, lo) => [lo, outD - lhsD + (rhsD - lo - 1)]);
 }
 
 const conv = (lhs: JaxArray, rhs: JaxArray, params: ConvParams): JaxArray => bind1(conv_general_dilated_p, [lhs, rhs], params);
