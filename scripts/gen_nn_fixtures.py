@@ -25,6 +25,8 @@ import math
 import os
 
 import numpy as np
+
+from fixture_json import enc
 import scipy
 from scipy import special
 
@@ -32,17 +34,6 @@ rng = np.random.default_rng(20260301)
 f32 = np.float32
 
 
-def enc(v):
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
 
 
 def arr(a):

@@ -18,23 +18,13 @@ import os
 import mpmath
 import numpy as np
 
+from fixture_json import enc
+
 rng = np.random.default_rng(20240611)
 N = 12  # elements per case; the tests reshape to [3, 4] for vmap
 f32 = np.float32
 
 
-def enc(v):
-    """JSON-safe scalar."""
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
 
 
 def enc_list(a):
