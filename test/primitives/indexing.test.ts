@@ -3,28 +3,13 @@
 // (fancy indexing and np.<ufunc>.at, from scripts/gen_shape_ops_fixtures.py), numerical
 // gradient checks of orders 1 and 2, the transpose law ⟨u, f(v)⟩ = ⟨fᵀ(u), v⟩, vmap ≡ loop
 // over operands, indices and updates, jit ≡ eager, and JAX's shape errors.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { jit, vjp, vmap, numpy as jnp, lax } from "../../src/index.js";
-import type { Array as JaxArray, DType } from "../../src/index.js";
+import type { Array as JaxArray } from "../../src/index.js";
 import { checkGrads, expectAllClose } from "../util/check.js";
 import { assertClose, moveAxis, randArray, stack, take0, vdot } from "../util/laws.js";
+import { FIX, type FixCase, fromFix } from "../util/shape_ops_fixtures.js";
 
-interface FixArr {
-  shape: number[];
-  dtype: string;
-  values: (number | string)[];
-}
-interface FixCase {
-  name: string;
-  op: string;
-  args: FixArr[];
-  params: Record<string, any>;
-  out: FixArr;
-}
-const FIX = JSON.parse(readFileSync(new URL("../fixtures/shape_ops.json", import.meta.url), "utf8")) as { cases: FixCase[] };
-const fromFix = (a: FixArr): JaxArray =>
-  lax.reshape(jnp.array(Float64Array.from(a.values, Number), { dtype: a.dtype as DType }), a.shape);
 
 const SCATTERS = { scatterAdd: lax.scatterAdd, scatter: lax.scatter, scatterMul: lax.scatterMul, scatterMin: lax.scatterMin, scatterMax: lax.scatterMax };
 type ScatterName = keyof typeof SCATTERS;
