@@ -12,6 +12,7 @@ import { MATH_IMPORTS } from "../../src/compiler/emit_ops.js";
 import { ShapedArray, tree } from "../../src/index.js";
 import type { Array as JaxArray } from "../../src/index.js";
 import { traceToJaxpr } from "../../src/transforms/staging.js";
+import { rng } from "../util/laws.js";
 
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
 let top = 64;
@@ -149,17 +150,8 @@ export function census(plan: Plan): { kernels: number; eqns: string[] } {
 
 // ---- random inputs ----
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded generator (mulberry32), re-exported for the compiler tests. */
+export { rng };
 
 /** Random host data of a dtype: floats with some specials, integers across the range. */
 export function randomBuf(shape: readonly number[], dtype: DType, rand: () => number, opts: { specials?: boolean; lo?: number; hi?: number } = {}): HostBuf {
