@@ -9,6 +9,7 @@ import { type DType, iinfo, isSignedInt, isUnsignedInt } from "../core/dtypes.js
 import type { FunctionBuilder, FuncRef, Local, PlainOp, ValType } from "../backends/wasm/builder.js";
 import type { OpExpr } from "./ir.js";
 import type { MathFn, WasmMath } from "../backends/wasm/math.js";
+import { MATH_IMPORT_NAMES } from "../backends/wasm/pool.js";
 
 export type Cls = "f32" | "f64" | "i32";
 
@@ -38,10 +39,7 @@ export const SIMD = {
 } as const;
 
 /** Functions a kernel may import from `math` (JS Math.<name>): (f64) -> f64 or (f64, f64) -> f64. */
-export const MATH_IMPORTS = [
-  "exp", "expm1", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "pow",
-] as const;
+export const MATH_IMPORTS = MATH_IMPORT_NAMES;
 export type MathImport = (typeof MATH_IMPORTS)[number];
 
 /** The imports each IR math function needs (composites are built from Math functions). */

@@ -26,7 +26,7 @@ import { wasmFeatures } from "./features.js";
 import { convGemm } from "./conv.js";
 import { GemmKernel } from "./matmul.js";
 import { type HeapStats, type Slot, WasmBuffer, WasmHeap, viewOf } from "./memory.js";
-import { MATH_IMPORT_NAMES, WasmPool, defaultNumThreads, type PoolFunction } from "./pool.js";
+import { WasmPool, defaultNumThreads, mathImports, type PoolFunction } from "./pool.js";
 
 type DotDims = [[number[], number[]], [number[], number[]]];
 
@@ -58,11 +58,6 @@ class WasmExecutable implements Executable {
   ) {}
 }
 
-function mathImports(): Record<string, (...xs: number[]) => number> {
-  const m: Record<string, (...xs: number[]) => number> = {};
-  for (const n of MATH_IMPORT_NAMES) m[n] = Math[n] as (...xs: number[]) => number;
-  return m;
-}
 
 /** Threads the backend uses: config jaxts_num_threads, else JAXTS_NUM_THREADS or the cores. */
 export function configuredThreads(): number {

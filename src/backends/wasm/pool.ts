@@ -57,7 +57,8 @@ export const MATH_IMPORT_NAMES = [
   "tanh", "asinh", "acosh", "atanh", "cbrt", "pow",
 ] as const;
 
-function mathImports(): Record<string, (...xs: number[]) => number> {
+/** The `math` import object (JS Math functions by name) for instantiating a module. */
+export function mathImports(): Record<string, (...xs: number[]) => number> {
   const m: Record<string, (...xs: number[]) => number> = {};
   for (const n of MATH_IMPORT_NAMES) m[n] = Math[n] as (...xs: number[]) => number;
   return m;
